@@ -1,0 +1,11 @@
+"""Celery application. Eager (no broker) unless CELERY_BROKER_URL is set."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("riskmgmt")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView
+
+admin.site.site_header = _("riskmgmt – administration")
+admin.site.site_title = _("riskmgmt")
+
+urlpatterns = [
+    path("", include("riskmgmt.core.urls")),
+    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/glomt-losenord/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("konto/glomt-losenord/skickat/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("konto/aterstall/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("konto/aterstall/klart/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("konto/byt-losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("konto/byt-losenord/klart/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("riskmgmt.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+]

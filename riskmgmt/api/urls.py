@@ -1,0 +1,17 @@
+"""REST API v1 (API.md). Each app keeps its views in its own api.py; the wiring is here."""
+
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from riskmgmt.organisation import api as organisation_api
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("me/", organisation_api.MeApi.as_view(), name="me"),
+    path("units/", organisation_api.UnitListApi.as_view(), name="unit-list"),
+    path("units/<int:pk>/", organisation_api.UnitDetailApi.as_view(), name="unit-detail"),
+    path("processes/", organisation_api.ProcessListApi.as_view(), name="process-list"),
+    path("processes/<int:pk>/", organisation_api.ProcessDetailApi.as_view(), name="process-detail"),
+]

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from riskmgmt.organisation.demo import demo_users, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "Lägger in demoorganisationen, demoanvändare och demodata. Kan köras flera gånger."
+
+    def handle(self, *args, **options) -> None:
+        password = settings.DEMO_PASSWORD
+        if not password:
+            raise CommandError("Sätt DEMO_PASSWORD (demodata läggs aldrig in i produktion).")
+        with transaction.atomic():
+            seed_organisation(password=password)
+        self.stdout.write(self.style.SUCCESS("Demodata är inlagd. Logga in på http://127.0.0.1:8000/ som:"))
+        for spec in demo_users():
+            self.stdout.write(f"  {spec['username']:<8} {spec['job_title']:<24} ({spec['unit']}, {spec['role']})")
+        self.stdout.write(f"  {'admin':<8} {'Systemadministratör':<24} (/admin/)")
+        self.stdout.write(f"Lösenord för alla: {password}")

@@ -1,0 +1,84 @@
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Membership, Process, Unit
+from .selectors import (
+    process_get_for_user,
+    process_list_for_user,
+    unit_get_for_user,
+    unit_list_for_user,
+)
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "kind", "parent"]
+
+
+class ProcessSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Process
+        fields = ["id", "name", "unit", "parent"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code")
+
+    class Meta:
+        model = Membership
+        fields = ["unit", "unit_code", "role"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField()
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "full_name", "memberships"]
+
+    def get_memberships(self, user) -> list[dict]:
+        active = user.memberships.filter(is_active=True).select_related("unit")
+        return MembershipSerializer(active, many=True).data
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class UnitListApi(generics.ListAPIView):
+    serializer_class = UnitSerializer
+    filterset_fields = ["kind", "parent"]
+
+    def get_queryset(self):
+        return unit_list_for_user(self.request.user)
+
+
+class UnitDetailApi(generics.RetrieveAPIView):
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.none()
+
+    def get_object(self):
+        return unit_get_for_user(self.request.user, self.kwargs["pk"])
+
+
+class ProcessListApi(generics.ListAPIView):
+    serializer_class = ProcessSerializer
+    filterset_fields = ["unit", "parent"]
+
+    def get_queryset(self):
+        return process_list_for_user(self.request.user)
+
+
+class ProcessDetailApi(generics.RetrieveAPIView):
+    serializer_class = ProcessSerializer
+    queryset = Process.objects.none()
+
+    def get_object(self):
+        return process_get_for_user(self.request.user, self.kwargs["pk"])
