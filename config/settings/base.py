@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "riskmgmt.core",
     "riskmgmt.accounts",
     "riskmgmt.organisation",
+    "riskmgmt.notifications",
+    "riskmgmt.actions",
     "riskmgmt.api",
 ]
 
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "riskmgmt.core.context_processors.navigation",
+                "riskmgmt.notifications.context_processors.unread_count",
             ],
         },
     },
