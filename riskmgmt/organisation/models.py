@@ -9,7 +9,7 @@ from riskmgmt.core.models import TimeStampedModel
 
 PATH_SEPARATOR = "/"
 code_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9-]*$",
+    r"^[a-z0-9][a-z0-9-]*\Z",  # \Z, not $: "$" also matches before a final newline
     _("Koden får bara innehålla små bokstäver a–z, siffror och bindestreck."),
 )
 
