@@ -26,9 +26,15 @@ class HeldRole:
     unit_path: str
 
 
+def _can_hold_roles(user) -> bool:
+    # A deactivated account keeps its memberships for the record but holds no role, as Django's
+    # ModelBackend grants an inactive user no permission (the rules backend does not check).
+    return getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+
+
 def user_roles(user) -> list[HeldRole]:
     """The user's active roles with their units' paths, loaded once per user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not _can_hold_roles(user):
         return []
     cached = getattr(user, "_riskmgmt_roles", None)
     if cached is None:
@@ -59,7 +65,7 @@ def user_has_role(user, roles: Iterable[str]) -> bool:
 
 def units_in_scope(user, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
     """Units on which, or under which, the user holds one of `roles` (any role if None)."""
-    if not getattr(user, "is_authenticated", False):
+    if not _can_hold_roles(user):
         return Unit.objects.none()
     memberships = Membership.objects.filter(user=user, is_active=True, unit__is_active=True)
     if roles is not None:
