@@ -31,6 +31,15 @@ class LoadResult:
     processes_updated: int = 0
 
 
+def _check_length(value: str, model, key: str, where: str, errors: list[str]) -> None:
+    limit = model._meta.get_field(key).max_length
+    if len(value) > limit:
+        errors.append(
+            _("%(where)s: %(key)s får vara högst %(max)s tecken.")
+            % {"where": where, "key": key, "max": limit}
+        )
+
+
 def _unit_specs(node: Any, where: str, seen: set[str], errors: list[str]) -> None:
     """Validates one unit mapping and its children, appending readable errors."""
     if not isinstance(node, dict):
@@ -44,6 +53,8 @@ def _unit_specs(node: Any, where: str, seen: set[str], errors: list[str]) -> Non
     for key in ("code", "name", "kind"):
         if not node.get(key) or not isinstance(node.get(key), str):
             errors.append(_("%(where)s: %(key)s saknas.") % {"where": where, "key": key})
+        elif key in ("code", "name"):
+            _check_length(node[key], Unit, key, where, errors)
     if isinstance(code, str) and code:
         try:
             code_validator(code)
@@ -61,7 +72,8 @@ def _unit_specs(node: Any, where: str, seen: set[str], errors: list[str]) -> Non
     if not isinstance(processes, list):
         errors.append(_("%(where)s: processes måste vara en lista.") % {"where": where})
         processes = []
-    names = set()
+    names: set[str] = set()
+    parents: dict[str, tuple[int, Any]] = {}
     for i, process in enumerate(processes, start=1):
         pwhere = _("%(where)s, process %(n)s") % {"where": where, "n": i}
         if not isinstance(process, dict) or not isinstance(process.get("name"), str) or not process.get("name"):
@@ -69,12 +81,31 @@ def _unit_specs(node: Any, where: str, seen: set[str], errors: list[str]) -> Non
             continue
         if set(process) - PROCESS_KEYS:
             errors.append(_("%(where)s: okända nycklar: %(keys)s.") % {"where": pwhere, "keys": ", ".join(sorted(set(process) - PROCESS_KEYS))})
+        _check_length(process["name"], Process, "name", pwhere, errors)
+        if process["name"] in names:
+            errors.append(
+                _("%(where)s: processen ”%(name)s” förekommer två gånger.")
+                % {"where": pwhere, "name": process["name"]}
+            )
         names.add(process["name"])
-    for i, process in enumerate(processes, start=1):
-        if isinstance(process, dict) and process.get("parent") and process["parent"] not in names:
+        if process.get("parent"):
+            parents[process["name"]] = (i, process["parent"])
+    for name, (i, parent) in parents.items():
+        if not isinstance(parent, str) or parent not in names:
             errors.append(
                 _("%(where)s, process %(n)s: överordnad process ”%(parent)s” finns inte i enheten.")
-                % {"where": where, "n": i, "parent": process["parent"]}
+                % {"where": where, "n": i, "parent": parent}
+            )
+            continue
+        # Follow the parents up; coming back to this process is a cycle.
+        seen, current = {name}, parent
+        while current in parents and current not in seen:
+            seen.add(current)
+            current = parents[current][1]
+        if current == name:
+            errors.append(
+                _("%(where)s, process %(n)s: processen ”%(name)s” kan inte ligga under sig själv.")
+                % {"where": where, "n": i, "name": name}
             )
     children = node.get("children") or []
     if not isinstance(children, list):
@@ -113,7 +144,9 @@ def _upsert_unit(spec: dict, parent: Unit | None, result: LoadResult) -> Unit:
     if unit is None:
         unit = Unit(code=spec["code"])
         result.created.append(spec["code"])
-    elif (unit.name, unit.kind, unit.parent_id) != (spec["name"], spec["kind"], parent.pk if parent else None):
+    elif (unit.name, unit.kind, unit.parent_id, unit.is_active) != (
+        spec["name"], spec["kind"], parent.pk if parent else None, True
+    ):
         result.updated.append(spec["code"])
     else:
         return _upsert_processes(unit, spec, result)
@@ -125,22 +158,34 @@ def _upsert_unit(spec: dict, parent: Unit | None, result: LoadResult) -> Unit:
 
 def _upsert_processes(unit: Unit, spec: dict, result: LoadResult) -> Unit:
     by_name = {p.name: p for p in Process.objects.filter(unit=unit)}
-    processes = spec.get("processes") or []
-    # Parents first, so a child can point at a process created in the same run.
-    for process_spec in sorted(processes, key=lambda p: bool(p.get("parent"))):
-        process = by_name.get(process_spec["name"])
-        parent = by_name.get(process_spec.get("parent")) if process_spec.get("parent") else None
+    specs = {p["name"]: p for p in spec.get("processes") or []}
+    done: set[str] = set()
+
+    def upsert(name: str) -> None:
+        # Parents first, so a child can point at a process created in the same run, wherever
+        # it is listed (the validation has refused cycles and unknown parents).
+        if name in done:
+            return
+        done.add(name)
+        process_spec = specs[name]
+        if process_spec.get("parent"):
+            upsert(process_spec["parent"])
+        process = by_name.get(name)
+        parent = by_name[process_spec["parent"]] if process_spec.get("parent") else None
         if process is None:
-            process = Process(unit=unit, name=process_spec["name"])
+            process = Process(unit=unit, name=name)
             result.processes_created += 1
         elif process.parent_id == (parent.pk if parent else None) and process.is_active:
-            continue
+            return
         else:
             result.processes_updated += 1
         process.parent, process.is_active = parent, True
         process._change_reason = "load_organisation"
         process.save()
-        by_name[process.name] = process
+        by_name[name] = process
+
+    for name in specs:
+        upsert(name)
     for child in spec.get("children") or []:
         _upsert_unit(child, unit, result)
     return unit

@@ -17,7 +17,13 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"Filen finns inte: {path}")
         try:
-            result = organisation_load(data=organisation_parse(file.read_text(encoding="utf-8")))
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandError(
+                f"Inget har ändrats.\nFilen är inte sparad som UTF-8 (byte {exc.start})."
+            ) from exc
+        try:
+            result = organisation_load(data=organisation_parse(text))
         except ApplicationError as exc:
             raise CommandError(f"Inget har ändrats.\n{exc.message}") from exc
         self.stdout.write(
