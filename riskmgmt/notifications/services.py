@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import asdict, dataclass
 from functools import partial
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 from django.template import Context, engines
 from django.utils import timezone, translation
 
 from riskmgmt.core.personnummer import find_personal_numbers, mask_personal_numbers
+from riskmgmt.organisation.models import Membership
 
-from .models import Notification
+from .deadlines import deadline_sources
+from .models import DeadlineNotice, DeadlineRule, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -180,3 +184,223 @@ def notification_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# ---------------------------------------------------------------- the deadline job
+
+DEADLINE_CHUNK = 500
+
+
+@dataclass
+class DeadlineRunResult:
+    """What one run of the deadline job did: notices recorded and notifications queued."""
+
+    reminders: int = 0
+    overdue: int = 0
+    escalations: int = 0
+    notifications: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def rules_valid_on(day: datetime.date) -> models.QuerySet[DeadlineRule]:
+    """Active deadline rules whose validity covers `day`."""
+    return DeadlineRule.objects.filter(is_active=True, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+def deadlines_run(*, today: datetime.date | None = None) -> DeadlineRunResult:
+    """Sends due reminders, overdue notices and escalations for every registered deadline source.
+
+    Idempotent: each notice is recorded in `DeadlineNotice` (unique per object, rule, kind, due
+    date and offset) in the same transaction as its notifications, so a second run the same day,
+    or two overlapping runs, send nothing twice.
+    """
+    today = today or timezone.localdate()
+    result = DeadlineRunResult()
+    escalation = _Escalation()
+    for rule in rules_valid_on(today):
+        sources = deadline_sources(rule.code)
+        if not sources:
+            continue
+        offsets = sorted({int(o) for o in rule.reminder_offsets or [] if int(o) >= 0})
+        horizon = today + datetime.timedelta(days=max(offsets, default=0))
+        for source in sources:
+            items = iter(source(horizon))
+            while chunk := list(islice(items, DEADLINE_CHUNK)):
+                _deadline_chunk(rule, offsets, chunk, today, horizon, escalation, result)
+    logger.info("deadline run %s: %s", today.isoformat(), result.as_dict())
+    return result
+
+
+def _planned_notices(rule: DeadlineRule, offsets: list[int], due: datetime.date, today: datetime.date):
+    """The (kind, offset) notices an item due on `due` should have had by `today`."""
+    days_left = (due - today).days
+    if days_left >= 0:
+        # The nearest reminder point already reached: on the exact day that is the offset
+        # itself; after missed runs (or for an item created late) it is one reminder, not a burst.
+        passed = [offset for offset in offsets if offset >= days_left]
+        if passed:
+            yield DeadlineNotice.Kind.REMINDER, min(passed)
+        return
+    yield DeadlineNotice.Kind.OVERDUE, 0
+    if rule.escalation_after_days is not None and -days_left >= rule.escalation_after_days:
+        yield DeadlineNotice.Kind.ESCALATION, 0
+
+
+def _deadline_chunk(rule, offsets, items, today, horizon, escalation, result) -> None:
+    keyed = []
+    for item in items:
+        if item.obj.pk is None or item.due_date > horizon:
+            continue
+        keyed.append((ContentType.objects.get_for_model(item.obj).pk, item))
+    sent: set[tuple] = set()
+    object_ids_by_type: dict[int, set[int]] = {}
+    for content_type_id, item in keyed:
+        object_ids_by_type.setdefault(content_type_id, set()).add(item.obj.pk)
+    for content_type_id, object_ids in object_ids_by_type.items():
+        sent.update(
+            DeadlineNotice.objects.filter(
+                rule_code=rule.code, content_type_id=content_type_id, object_id__in=object_ids
+            ).values_list("content_type_id", "object_id", "kind", "due_date", "offset")
+        )
+    for content_type_id, item in keyed:
+        for kind, offset in _planned_notices(rule, offsets, item.due_date, today):
+            if (content_type_id, item.obj.pk, kind, item.due_date, offset) in sent:
+                continue
+            if kind == DeadlineNotice.Kind.ESCALATION:
+                recipients = escalation.recipients(rule, item)
+            elif item.responsible is not None and item.responsible.is_active:
+                recipients = [item.responsible]
+            else:
+                # Nobody is named: the item's nearest managers are reminded instead.
+                recipients = escalation.nearest_managers(item.unit)
+            queued = _deadline_notify(rule, item, kind, offset, content_type_id, recipients, today)
+            if queued is None:
+                continue
+            setattr(result, _RESULT_FIELD[kind], getattr(result, _RESULT_FIELD[kind]) + 1)
+            result.notifications += queued
+
+
+_RESULT_FIELD = {
+    DeadlineNotice.Kind.REMINDER: "reminders",
+    DeadlineNotice.Kind.OVERDUE: "overdue",
+    DeadlineNotice.Kind.ESCALATION: "escalations",
+}
+
+
+def _deadline_notify(rule, item, kind, offset, content_type_id, recipients, today) -> int | None:
+    """Records one notice and queues its notifications atomically; None if it already existed."""
+    context = {
+        "label": item.label,
+        "rule_name": rule.name,
+        "due_date": item.due_date,
+        "days_left": (item.due_date - today).days,
+        "days_overdue": (today - item.due_date).days,
+    }
+    try:
+        with transaction.atomic():
+            DeadlineNotice.objects.create(
+                content_type_id=content_type_id,
+                object_id=item.obj.pk,
+                rule_code=rule.code,
+                kind=kind,
+                due_date=item.due_date,
+                offset=offset,
+            )
+            for recipient in recipients:
+                notification_queue(
+                    recipient=recipient,
+                    kind=f"deadline_{kind}",
+                    template=f"deadline_{kind}",
+                    context=context,
+                    obj=item.obj,
+                    url=item.url,
+                )
+    except IntegrityError:
+        return None  # an overlapping run recorded it first
+    if not recipients:
+        logger.warning(
+            "deadline %s %s for %s:%s: nobody to notify",
+            rule.code,
+            kind,
+            content_type_id,
+            item.obj.pk,
+        )
+    return len(recipients)
+
+
+class _Escalation:
+    """Finds managers up the unit tree, cached per unit for one run of the job."""
+
+    def __init__(self) -> None:
+        self._levels: dict[int, list[tuple[str, list]]] = {}
+        self._management: dict[int, list] = {}
+
+    def _chain(self, unit) -> list[str]:
+        return [unit.code, *reversed(unit.ancestor_codes())]  # nearest first
+
+    def levels(self, unit) -> list[tuple[str, list]]:
+        """Each unit from `unit` up to the root with the users managing it directly."""
+        if unit.pk not in self._levels:
+            chain = self._chain(unit)
+            by_code: dict[str, dict[int, object]] = {code: {} for code in chain}
+            for membership in Membership.objects.filter(
+                unit__code__in=chain,
+                unit__is_active=True,
+                role__in=Membership.MANAGER_ROLES,
+                is_active=True,
+                user__is_active=True,
+            ).select_related("user", "unit"):
+                by_code[membership.unit.code][membership.user.pk] = membership.user
+            self._levels[unit.pk] = [(code, list(by_code[code].values())) for code in chain]
+        return self._levels[unit.pk]
+
+    def management(self, unit) -> list:
+        """Management members whose role covers `unit` (held on it or an ancestor)."""
+        if unit.pk not in self._management:
+            users = {
+                membership.user.pk: membership.user
+                for membership in Membership.objects.filter(
+                    unit__code__in=self._chain(unit),
+                    unit__is_active=True,
+                    role=Membership.Role.MANAGEMENT,
+                    is_active=True,
+                    user__is_active=True,
+                ).select_related("user")
+            }
+            self._management[unit.pk] = list(users.values())
+        return self._management[unit.pk]
+
+    def nearest_managers(self, unit) -> list:
+        return self.next_managers(unit, responsible=None)
+
+    def next_managers(self, unit, *, responsible) -> list:
+        """The managers one step above `responsible`: skip every level they manage themselves."""
+        levels = self.levels(unit)
+        start = 0
+        if responsible is not None:
+            for index, (_code, managers) in enumerate(levels):
+                if any(user.pk == responsible.pk for user in managers):
+                    start = index + 1
+        for _code, managers in levels[start:]:
+            others = [user for user in managers if responsible is None or user.pk != responsible.pk]
+            if others:
+                return others
+        # Nobody manages above: the top of the tree answers to management.
+        return self._without(self.management(unit), responsible)
+
+    def recipients(self, rule: DeadlineRule, item) -> list:
+        if item.unit is None:
+            return []
+        if rule.escalate_to == DeadlineRule.EscalateTo.MANAGEMENT:
+            return self._without(self.management(item.unit), item.responsible)
+        return self.next_managers(item.unit, responsible=item.responsible)
+
+    @staticmethod
+    def _without(users: list, responsible) -> list:
+        # The responsible person is not their own escalation, unless nobody else is there.
+        others = [user for user in users if responsible is None or user.pk != responsible.pk]
+        return others or users
