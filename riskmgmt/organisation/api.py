@@ -1,3 +1,5 @@
+import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -52,9 +54,42 @@ class MeApi(APIView):
         return Response(MeSerializer(request.user).data)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An id filtered as a plain integer.
+
+    A model-choice filter answers 400 for an id that does not exist but 200 for one outside the
+    caller's scope, which would reveal that it exists (API.md). The bound keeps a huge number
+    from reaching the database (an overflow there is a 500).
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class UnitFilter(django_filters.FilterSet):
+    parent = IdFilter()
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "parent"]
+
+
+class ProcessFilter(django_filters.FilterSet):
+    unit = IdFilter()
+    parent = IdFilter()
+
+    class Meta:
+        model = Process
+        fields = ["unit", "parent"]
+
+
 class UnitListApi(generics.ListAPIView):
     serializer_class = UnitSerializer
-    filterset_fields = ["kind", "parent"]
+    filterset_class = UnitFilter
 
     def get_queryset(self):
         return unit_list_for_user(self.request.user)
@@ -70,7 +105,7 @@ class UnitDetailApi(generics.RetrieveAPIView):
 
 class ProcessListApi(generics.ListAPIView):
     serializer_class = ProcessSerializer
-    filterset_fields = ["unit", "parent"]
+    filterset_class = ProcessFilter
 
     def get_queryset(self):
         return process_list_for_user(self.request.user)
