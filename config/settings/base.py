@@ -140,7 +140,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+from celery.schedules import crontab  # noqa: E402 (the one import the beat schedule needs)
+
+CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox: deliver notifications whose first attempt failed (broker or mail down).
+    "notifications-retry": {
+        "task": "riskmgmt.notifications.tasks.notifications_retry_task",
+        "schedule": 5 * 60,
+    },
+    # Deadline reminders, overdue notices and escalations, before the working day starts.
+    "deadlines-daily": {
+        "task": "riskmgmt.notifications.tasks.run_deadlines_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # ---------------------------------------------------------------- API
 REST_FRAMEWORK = {

@@ -1,2 +1,6 @@
+from .selectors import notification_unread_count
+
+
 def unread_count(request) -> dict:
-    return {"unread_notifications_count": 0}
+    """The header's unread count: one indexed COUNT for signed-in users, none otherwise."""
+    return {"unread_notifications_count": notification_unread_count(user=getattr(request, "user", None))}
