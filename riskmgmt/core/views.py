@@ -1,33 +1,102 @@
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from riskmgmt.organisation.models import Membership
-from riskmgmt.organisation.selectors import unit_managers, user_roles
+from riskmgmt.organisation import rules as org_rules
+from riskmgmt.organisation.models import Membership, Unit
+from riskmgmt.organisation.selectors import units_in_scope, user_roles
+
+
+def _memberships(user) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user, is_active=True, unit__is_active=True)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
+
+
+def _managers_by_unit(units: list[Unit]) -> dict[int, list[Membership]]:
+    """The enhetschefer and sektionschefer sitting directly on each unit, in one query."""
+    managers: dict[int, list[Membership]] = defaultdict(list)
+    for membership in (
+        Membership.objects.filter(
+            unit__in=units,
+            role__in=Membership.MANAGER_ROLES,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    ):
+        managers[membership.unit_id].append(membership)
+    return managers
+
+
+def _tree_rows(units: list[Unit]) -> list[dict]:
+    """Units in path order with an indent level relative to the highest one shown."""
+    top = min((unit.depth for unit in units), default=0)
+    return [{"unit": unit, "level": unit.depth - top} for unit in units]
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Start page: what the user's roles let them do, with reporting first."""
-    memberships = (
-        Membership.objects.filter(user=request.user, is_active=True)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
-    return render(
-        request,
-        "core/home.html",
-        {"memberships": memberships, "roles": {held.role for held in user_roles(request.user)}},
-    )
+    user = request.user
+    context: dict = {
+        "memberships": _memberships(user),
+        "roles": {held.role for held in user_roles(user)},
+        "managed_units": [],
+        "overview_units": [],
+    }
+    if org_rules.is_manager(user):
+        context["managed_units"] = _tree_rows(
+            list(
+                units_in_scope(user, Membership.MANAGER_ROLES)
+                .filter(is_active=True)
+                .order_by("path")
+            )
+        )
+    if org_rules.sees_everything(user):
+        units = list(
+            units_in_scope(user, Membership.OVERSIGHT_ROLES)
+            .filter(is_active=True)
+            .order_by("path")
+        )
+        managers = _managers_by_unit(units)
+        context["overview_units"] = [
+            {**row, "managers": managers.get(row["unit"].pk, [])} for row in _tree_rows(units)
+        ]
+    return render(request, "core/home.html", context)
 
 
 @login_required
 def report_start(request: HttpRequest) -> HttpResponse:
-    """Where "Rapportera avvikelse" leads until the filing form exists: who to report to now."""
-    memberships = (
-        Membership.objects.filter(user=request.user, is_active=True)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
-    contacts = [(m.unit, list(unit_managers(m.unit))) for m in memberships]
+    """Where "Rapportera avvikelse" leads until the filing form exists: who to report to now.
+
+    `contacts` is one (unit, [manager membership]) per unit the user belongs to, nearest
+    manager first (the unit's own enhetschef before the sektionschef above), never the user.
+    """
+    contacts = []
+    seen: set[int] = set()
+    for membership in _memberships(request.user):
+        unit = membership.unit
+        if unit.pk in seen:
+            continue
+        seen.add(unit.pk)
+        managers = list(
+            Membership.objects.filter(
+                is_active=True,
+                user__is_active=True,
+                role__in=Membership.MANAGER_ROLES,
+                unit__is_active=True,
+                unit__code__in=[*unit.ancestor_codes(), unit.code],
+            )
+            .exclude(user=request.user)
+            .select_related("user", "unit")
+            # An ancestor's path is a prefix of its descendants', so descending = nearest first.
+            .order_by("-unit__path", "user__first_name")
+        )
+        contacts.append((unit, managers))
     return render(request, "core/report_start.html", {"contacts": contacts})
