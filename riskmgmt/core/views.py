@@ -60,9 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if org_rules.sees_everything(user):
         units = list(
-            units_in_scope(user, Membership.OVERSIGHT_ROLES)
-            .filter(is_active=True)
-            .order_by("path")
+            units_in_scope(user, Membership.OVERSIGHT_ROLES).filter(is_active=True).order_by("path")
         )
         managers = _managers_by_unit(units)
         context["overview_units"] = [
