@@ -199,6 +199,7 @@ class DeadlineRunResult:
     overdue: int = 0
     escalations: int = 0
     notifications: int = 0
+    failed_sources: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -228,11 +229,24 @@ def deadlines_run(*, today: datetime.date | None = None) -> DeadlineRunResult:
         offsets = sorted({int(o) for o in rule.reminder_offsets or [] if int(o) >= 0})
         horizon = today + datetime.timedelta(days=max(offsets, default=0))
         for source in sources:
-            items = iter(source(horizon))
-            while chunk := list(islice(items, DEADLINE_CHUNK)):
-                _deadline_chunk(rule, offsets, chunk, today, horizon, escalation, result)
+            try:
+                items = iter(source(horizon))
+                while chunk := _next_chunk(items):
+                    _deadline_chunk(rule, offsets, chunk, today, horizon, escalation, result)
+            except Exception:
+                # One app's broken source must not silence every other deadline; the notices
+                # already recorded stand, and the next run picks up the rest.
+                result.failed_sources += 1
+                logger.exception("deadline source for rule %s failed", rule.code)
     logger.info("deadline run %s: %s", today.isoformat(), result.as_dict())
     return result
+
+
+def _next_chunk(items) -> list:
+    # A savepoint around the source's own queries: if one fails, the connection stays usable
+    # (PostgreSQL aborts the whole transaction otherwise) and the other sources still run.
+    with transaction.atomic():
+        return list(islice(items, DEADLINE_CHUNK))
 
 
 def _planned_notices(rule: DeadlineRule, offsets: list[int], due: datetime.date, today: datetime.date):
