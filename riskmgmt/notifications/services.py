@@ -306,7 +306,13 @@ _RESULT_FIELD = {
 
 
 def _deadline_notify(rule, item, kind, offset, content_type_id, recipients, today) -> int | None:
-    """Records one notice and queues its notifications atomically; None if it already existed."""
+    """Records one notice and queues its notifications atomically; None if it already existed
+    or nobody can be notified (not recorded then, so it goes out once someone is appointed)."""
+    if not recipients:
+        logger.warning(
+            "deadline %s %s for %s:%s: nobody to notify", rule.code, kind, content_type_id, item.obj.pk
+        )
+        return None
     context = {
         "label": item.label,
         "rule_name": rule.name,
@@ -335,14 +341,6 @@ def _deadline_notify(rule, item, kind, offset, content_type_id, recipients, toda
                 )
     except IntegrityError:
         return None  # an overlapping run recorded it first
-    if not recipients:
-        logger.warning(
-            "deadline %s %s for %s:%s: nobody to notify",
-            rule.code,
-            kind,
-            content_type_id,
-            item.obj.pk,
-        )
     return len(recipients)
 
 
