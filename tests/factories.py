@@ -1,7 +1,11 @@
 """factory_boy factories. Objects may be created in any state here (never in app code)."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from riskmgmt.organisation.models import Membership, Process, Unit
 
@@ -47,3 +51,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     role = Membership.Role.STAFF
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    """An action on a unit's own plan (the source every installation has)."""
+
+    class Meta:
+        model = "actions.Action"
+        skip_postgeneration_save = True
+
+    unit = factory.SubFactory(UnitFactory)
+    source_content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Unit))
+    source_id = factory.LazyAttribute(lambda a: a.unit.pk)
+    title = factory.Sequence(lambda n: f"Ny rutin för överlämning {n}")
+    responsible = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("responsible")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    strength = "medium"

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -81,6 +82,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets may use project templates (templates/<app>/_*.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # ---------------------------------------------------------------- auth
 AUTH_USER_MODEL = "accounts.User"

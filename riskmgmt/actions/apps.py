@@ -6,3 +6,8 @@ class ActionsConfig(AppConfig):
     name = "riskmgmt.actions"
     label = "actions"
     verbose_name = _("Åtgärder")
+
+    def ready(self) -> None:
+        from . import integration
+
+        integration.register()

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
+from riskmgmt.actions import api as actions_api
 from riskmgmt.organisation import api as organisation_api
 
 app_name = "api"
@@ -14,4 +15,8 @@ urlpatterns = [
     path("units/<int:pk>/", organisation_api.UnitDetailApi.as_view(), name="unit-detail"),
     path("processes/", organisation_api.ProcessListApi.as_view(), name="process-list"),
     path("processes/<int:pk>/", organisation_api.ProcessDetailApi.as_view(), name="process-detail"),
+    path("actions/", actions_api.ActionListCreateApi.as_view(), name="action-list"),
+    path("actions/<int:pk>/", actions_api.ActionDetailApi.as_view(), name="action-detail"),
+    path("actions/<int:pk>/transitions/<slug:name>/", actions_api.ActionTransitionApi.as_view(),
+         name="action-transition"),
 ]

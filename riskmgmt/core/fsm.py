@@ -14,19 +14,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed
 
 from .errors import ConcurrentChangeError, TransitionNotAllowedError
 from .models import Transition
 
 
 class Guard:
-    """A transition condition that names the field it needs, so a refusal can say what is missing."""
+    """A transition condition that names the field it needs, so a refusal can say what is missing.
 
-    def __init__(self, field: str, message: str, check: Callable[[Any], bool] | None = None):
+    `from_input=True` marks a guard on data the transition itself supplies (a date, a reason):
+    such a transition still counts as available before the user has typed it.
+    """
+
+    def __init__(
+        self, field: str, message: str, check: Callable[[Any], bool] | None = None,
+        *, from_input: bool = False,
+    ):
         self.field = field
         self.message = message
         self.check = check or (lambda obj: bool(getattr(obj, field)))
+        self.from_input = from_input
         self.__name__ = f"guard_{field}"
 
     def __call__(self, instance: Any) -> bool:
@@ -65,8 +74,14 @@ def transitions_available_to(obj: models.Model, user: Any, names: Iterable[str])
     """The transitions among `names` that `user` may take on `obj` now (guards included)."""
     available = []
     for name in names:
-        method = getattr(obj, name)
-        if can_proceed(method) and has_transition_perm(method, user):
+        _method, meta = _fsm_transition(obj, name)
+        fsm_transition = meta.get_transition(obj.status)
+        if fsm_transition is None or not fsm_transition.has_perm(obj, user):
+            continue
+        preconditions = [
+            c for c in fsm_transition.conditions if not getattr(c, "from_input", False)
+        ]
+        if all(condition(obj) for condition in preconditions):
             available.append(name)
     return available
 
@@ -80,19 +95,21 @@ def transition_run(
     what is missing) when the status or a guard forbids it, and ConcurrentChangeError when
     someone else changed the status first.
     """
-    method, _meta = _fsm_transition(obj, name)
+    method, meta = _fsm_transition(obj, name)
     source = obj.status
     if not can_proceed(method, check_conditions=False):
         raise TransitionNotAllowedError(
             _("Det går inte att %(label)s när status är ”%(status)s”.")
             % {"label": transition_label(obj, name).lower(), "status": obj.get_status_display()}
         )
-    if check_permission and not has_transition_perm(method, actor):
+    # django-fsm's has_transition_perm also checks the guards; ask for the permission alone,
+    # so a missing field answers 409 with what is missing, not 403.
+    if check_permission and not meta.get_transition(source).has_perm(obj, actor):
         raise PermissionDenied(_("Du har inte behörighet att göra detta."))
     failed = transition_failed_guards(obj, name)
     if failed:
         raise TransitionNotAllowedError(
-            " ".join(guard.message for guard in failed), missing=[g.field for g in failed]
+            " ".join(str(guard.message) for guard in failed), missing=[g.field for g in failed]
         )
     try:
         with transaction.atomic():
@@ -121,3 +138,21 @@ def transition_log_for(obj: models.Model) -> models.QuerySet[Transition]:
     return Transition.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).select_related("by")
+
+
+NON_TRANSITION_LABELS = {"create": gettext_lazy("Skapad"), "update": gettext_lazy("Ändrad")}
+
+
+def transition_log_entries(obj: models.Model) -> list[dict]:
+    """The transition log with Swedish labels for the transition and the statuses."""
+    status_labels = dict(obj._meta.get_field("status").choices)
+    entries = []
+    for entry in transition_log_for(obj):
+        label = NON_TRANSITION_LABELS.get(entry.name)
+        entries.append({
+            "entry": entry,
+            "label": str(label) if label else transition_label(obj, entry.name),
+            "source_label": status_labels.get(entry.source, entry.source),
+            "target_label": status_labels.get(entry.target, entry.target),
+        })
+    return entries

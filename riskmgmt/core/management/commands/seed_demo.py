@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from riskmgmt.actions.demo import seed_actions
 from riskmgmt.organisation.demo import demo_users, seed_organisation
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
             raise CommandError("Sätt DEMO_PASSWORD (demodata läggs aldrig in i produktion).")
         with transaction.atomic():
             seed_organisation(password=password)
+            seed_actions()
         self.stdout.write(self.style.SUCCESS("Demodata är inlagd. Logga in på http://127.0.0.1:8000/ som:"))
         for spec in demo_users():
             self.stdout.write(f"  {spec['username']:<8} {spec['job_title']:<24} ({spec['unit']}, {spec['role']})")
