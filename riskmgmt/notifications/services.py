@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from functools import partial
 from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.template import Context, engines
@@ -106,11 +107,12 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
 
 
-def notification_deliver(*, notification: Notification) -> bool:
+def notification_deliver(*, notification: Notification, connection=None) -> bool:
     """Sends the e-mail once and marks the row sent; a failure is recorded and rescheduled.
 
     Returns True when this call delivered it. A recipient without an e-mail address (or an
     inactive one) is marked sent without mail: the notification still shows in the app.
+    `connection` lets a batch share one mail connection.
     """
     now = timezone.now()
     if not _claim(notification.pk, now):
@@ -124,9 +126,14 @@ def notification_deliver(*, notification: Notification) -> bool:
                 settings.DEFAULT_FROM_EMAIL,
                 [recipient.email],
                 fail_silently=False,
+                connection=connection,
             )
     except Exception as exc:
-        attempts = notification.attempts + 1
+        # The claim makes this worker the only writer; count from the row, not a stale copy.
+        attempts = (
+            Notification.objects.filter(pk=notification.pk).values_list("attempts", flat=True).get()
+            + 1
+        )
         Notification.objects.filter(pk=notification.pk).update(
             attempts=F("attempts") + 1,
             last_error=f"{type(exc).__name__}: {str(exc)[:200]}"[:300],
@@ -148,12 +155,29 @@ def notification_deliver(*, notification: Notification) -> bool:
 def notifications_retry(*, limit: int = RETRY_BATCH) -> int:
     """Delivers up to `limit` unsent notifications whose next attempt is due; returns how many were sent."""
     now = timezone.now()
-    due = (
+    due = list(
         Notification.objects.filter(sent_at__isnull=True, due_at__lte=now, attempts__lt=MAX_ATTEMPTS)
         .select_related("recipient")
         .order_by("due_at")[:limit]
     )
-    return sum(notification_deliver(notification=notification) for notification in due)
+    if not due:
+        return 0
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()  # one mail connection for the batch
+    except Exception as exc:
+        # Each message then tries on its own, so every failure is recorded and backed off.
+        logger.warning("mail connection for the retry batch failed (%s)", type(exc).__name__)
+        connection = None
+    try:
+        return sum(
+            notification_deliver(notification=notification, connection=connection)
+            for notification in due
+        )
+    finally:
+        if connection is not None:
+            with suppress(Exception):
+                connection.close()
 
 
 def notifications_retry_now(*, notification_ids) -> int:

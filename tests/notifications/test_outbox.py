@@ -238,3 +238,18 @@ def time_travel(moment: datetime.datetime):
 def test_at_helper_travels_to_stockholm_morning():
     with at(datetime.date(2026, 3, 2)):
         assert timezone.localtime().hour == 6
+
+
+def test_unreachable_mail_server_records_each_failure(reporter, settings, monkeypatch, caplog):
+    monkeypatch.setattr(tasks.notification_deliver_task, "delay", lambda pk: None)
+    first, second = queue_for(reporter), queue_for(reporter)
+    settings.EMAIL_BACKEND = "tests.notifications.backends.UnreachableEmailBackend"
+
+    assert tasks.notifications_retry_task() == 0
+
+    assert "mail connection for the retry batch failed (ConnectionRefusedError)" in caplog.text
+    for notification in (first, second):
+        notification.refresh_from_db()
+        assert notification.sent_at is None
+        assert notification.attempts == 1
+        assert notification.last_error.startswith("ConnectionRefusedError")
