@@ -68,3 +68,18 @@ class ActionFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("responsible")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
     strength = "medium"
+
+
+class DeviationFactory(factory.django.DjangoModelFactory):
+    """A filed report in any state (tests may create any state; app code never does)."""
+
+    class Meta:
+        model = "deviations.Deviation"
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"AVV-2026-{n + 1:04d}")
+    kind = "other"
+    unit = factory.SubFactory(UnitFactory)
+    title = factory.Sequence(lambda n: f"Akten låg kvar i skrivaren {n}")
+    description = "En utskrift med uppgifter om ett ärende låg kvar i skrivaren över natten."
+    reporter = factory.SubFactory(UserFactory)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "riskmgmt.organisation",
     "riskmgmt.notifications",
     "riskmgmt.actions",
+    "riskmgmt.deviations",
     "riskmgmt.api",
 ]
 

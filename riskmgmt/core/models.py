@@ -42,3 +42,20 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.source} → {self.target}"
+
+
+class SerialCounter(models.Model):
+    """The last serial handed out per key (e.g. "AVV-2026"), so references are gap-free.
+
+    Not history-audited: it is locked and bumped inside the filing transaction.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("löpnummer")
+        verbose_name_plural = _("löpnummer")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"

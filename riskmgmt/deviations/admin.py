@@ -1,0 +1,44 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Deviation, DeviationAccess, IvoNotification
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Deviations change through their services (log, deadlines, notifications); admin reads."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Deviation)
+class DeviationAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "kind", "unit", "status", "reported_at", "next_due")
+    list_filter = ("kind", "status", "unit")
+    search_fields = ("reference",)
+
+
+@admin.register(IvoNotification)
+class IvoNotificationAdmin(ReadOnlyAdmin):
+    list_display = ("deviation", "sent_on", "ivo_reference", "status", "investigation_due")
+
+
+@admin.register(DeviationAccess)
+class DeviationAccessAdmin(admin.ModelAdmin):
+    list_display = ("deviation", "user", "at", "via")
+    list_filter = ("via",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
