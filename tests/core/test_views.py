@@ -404,3 +404,88 @@ def test_inactive_manager_is_not_listed(client, reporter, unit_manager, section_
     response = client.get(reverse("core:report-start"))
 
     assert [m.user for m in response.context["contacts"][0][1]] == [section_manager]
+
+
+# --------------------------------------------------------------------------- shared partials
+
+
+def _render(template, context, query=""):
+    request = RequestFactory().get(f"/lista/{query}")
+    request.user = AnonymousUser()
+    return render_to_string(template, context, request=request)
+
+
+def test_pagination_keeps_the_filters_and_marks_the_current_page():
+    from django.core.paginator import Paginator
+
+    page_obj = Paginator(range(100), 10).page(5)
+
+    html = _render("_partials/pagination.html", {"page_obj": page_obj}, "?status=open&page=5")
+
+    assert 'aria-label="Sidor"' in html
+    assert "Visar 41–50 av 100" in html
+    assert 'href="?status=open&amp;page=4" rel="prev">Föregående' in html
+    assert 'href="?status=open&amp;page=6" rel="next">Nästa' in html
+    assert re.search(r'aria-current="page"><span class="visually-hidden">Sida </span>5<', html)
+    assert "…" in html
+
+
+def test_pagination_is_absent_with_a_single_page():
+    from django.core.paginator import Paginator
+
+    html = _render("_partials/pagination.html", {"page_obj": Paginator(range(5), 10).page(1)})
+
+    assert html.strip() == ""
+
+
+def _example_form(data=None):
+    from django import forms
+
+    class ExampleForm(forms.Form):
+        title = forms.CharField(label="Rubrik", help_text="Skriv inga personnummer.")
+        kind = forms.ChoiceField(
+            label="Typ", choices=[("a", "Avvikelse"), ("b", "Klagomål")], widget=forms.RadioSelect
+        )
+        urgent = forms.BooleanField(label="Brådskande", required=False)
+        note = forms.CharField(label="Anteckning", required=False)
+        token = forms.CharField(widget=forms.HiddenInput)
+
+        def clean(self):
+            raise forms.ValidationError("Något gick fel med formuläret.")
+
+    return ExampleForm(data=data)
+
+
+def test_form_fields_partial_labels_helps_and_errors_each_field():
+    form = _example_form({"title": "", "kind": "", "note": "", "token": ""})
+    form.is_valid()
+
+    html = _render("_partials/form_fields.html", {"form": form})
+
+    assert '<label class="field__label" for="id_title">Rubrik</label>' in html
+    assert '<div class="field__help" id="id_title_helptext">Skriv inga personnummer.</div>' in html
+    assert 'aria-describedby="id_title_helptext id_title_error"' in html
+    assert '<span class="field__error-prefix">Fel:</span> Det här fältet är obligatoriskt.' in html
+    assert re.search(r"<fieldset[^>]*>\s*<legend class=\"field__label\">Typ</legend>", html)
+    assert 'Anteckning <span class="field__optional">(frivilligt)</span>' in html
+    assert re.search(r'type="checkbox"[^>]*id="id_urgent"[^>]*>\s*<label for="id_urgent">', html)
+    assert 'type="hidden" name="token"' in html
+
+
+def test_error_summary_links_field_errors_and_lists_form_errors_first():
+    form = _example_form({"title": "", "kind": "a", "token": ""})
+    form.is_valid()
+
+    html = _render("_partials/error_summary.html", {"form": form})
+
+    assert 'role="alert"' in html
+    assert "Det finns 3 fel att rätta" in html
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert items[0] == "Något gick fel med formuläret."
+    assert '<a href="#id_title">Rubrik: Det här fältet är obligatoriskt.</a>' in items
+    # A hidden field cannot be reached, so its error is listed without a link.
+    assert any("obligatoriskt" in item and "href" not in item for item in items)
+
+
+def test_error_summary_is_absent_for_a_valid_or_unbound_form():
+    assert _render("_partials/error_summary.html", {"form": _example_form()}).strip() == ""
