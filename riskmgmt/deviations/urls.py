@@ -13,7 +13,6 @@ urlpatterns = [
     # Handling (views.py): managers, quality and management.
     path("", views.deviation_inbox, name="inbox"),
     path("<int:pk>/", views.deviation_detail, name="detail"),
-    path("<int:pk>/<slug:name>/", views.deviation_transition, name="transition"),
     path("<int:pk>/utredning/", views.deviation_save_investigation, name="save-investigation"),
     path("<int:pk>/ivo/", views.ivo_notification_create, name="ivo-create"),
     path("<int:pk>/ivo/<slug:name>/", views.ivo_transition, name="ivo-transition"),
@@ -22,4 +21,6 @@ urlpatterns = [
     path("<int:pk>/atkomst/", views.deviation_access_log, name="access-log"),
     path("<int:pk>/bilagor/", views.attachment_upload, name="attachment-upload"),
     path("bilagor/<int:pk>/", views.attachment_download, name="attachment-download"),
+    # Last: the slug would otherwise swallow "utredning", "ivo", "atkomst" and "bilagor".
+    path("<int:pk>/<slug:name>/", views.deviation_transition, name="transition"),
 ]
