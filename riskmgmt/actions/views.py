@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -66,7 +66,6 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, qs.order_by("due_date", "pk")),
         "status": status, "status_filters": STATUS_FILTERS, "overdue": overdue,
         "units": units.order_by("path"), "selected_unit": unit,
-        "extra_query": "&" + urlencode({"unit": unit.pk if unit else "", "overdue": "1" if overdue else ""}),
     })
 
 
