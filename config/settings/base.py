@@ -56,7 +56,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,7 +94,6 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -106,6 +104,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska")), ("en", _("Engelska"))]
+# The UI is Swedish for everyone: LocaleMiddleware is left out until an English catalogue
+# exists, or an English browser would get a page half in each language.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
@@ -180,6 +180,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Risk- och avvikelsehantering för socialtjänsten. Kontrakt: API.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have "kind" and "status" choices; name each set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "riskmgmt.organisation.models.Unit.Kind",
+        "DeviationKindEnum": "riskmgmt.deviations.models.Deviation.Kind",
+        "DeviationStatusEnum": "riskmgmt.deviations.models.Deviation.Status",
+        "IvoNotificationStatusEnum": "riskmgmt.deviations.models.IvoNotification.Status",
+        "ActionStatusEnum": "riskmgmt.actions.models.Action.Status",
+    },
 }
 
 # ---------------------------------------------------------------- security: production overrides

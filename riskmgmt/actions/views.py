@@ -85,6 +85,7 @@ def _detail_context(request, action: Action, forms: dict | None = None) -> dict:
         "history": action.history.select_related("history_user").order_by("-history_date")[:50],
         "can_edit": action.is_open and manages_action_unit(request.user, action),
         "source_url": _source_url(action),
+        "source_title": _source_title(action),
     }
 
 
@@ -96,6 +97,11 @@ def _follow_up_url(request, action: Action) -> str | None:
     if source is None or not source.can_add(request.user, action.source):
         return None
     return reverse("actions:create", args=[source.key, action.source_id]) + f"?predecessor={action.pk}"
+
+
+def _source_title(action: Action) -> str:
+    source = action_source_for_model(action.source_content_type.model_class())
+    return source.title_of(action.source) if source and action.source else ""
 
 
 def _source_url(action: Action) -> str | None:

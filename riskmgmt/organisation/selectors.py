@@ -106,14 +106,18 @@ def units_for_filing(user) -> QuerySet[Unit]:
     return units_in_scope(user).filter(kind=Unit.Kind.UNIT, is_active=True).order_by("path")
 
 
-def unit_managers(unit: Unit) -> QuerySet:
-    """Users who manage `unit` directly or through an ancestor (nearest first)."""
-    from django.contrib.auth import get_user_model
-
-    memberships = Membership.objects.filter(
-        is_active=True,
-        role__in=Membership.MANAGER_ROLES,
-        unit__code__in=[*unit.ancestor_codes(), unit.code],
-        user=OuterRef("pk"),
+def unit_managers(unit: Unit) -> list:
+    """Users who manage `unit` directly or through an ancestor, nearest level first."""
+    memberships = (
+        Membership.objects.filter(
+            is_active=True, user__is_active=True, role__in=Membership.MANAGER_ROLES,
+            unit__code__in=[*unit.ancestor_codes(), unit.code],
+        )
+        .select_related("user", "unit")
+        .order_by("-unit__path", "user__first_name")
     )
-    return get_user_model().objects.filter(Exists(memberships), is_active=True)
+    managers = []
+    for membership in memberships:
+        if membership.user not in managers:
+            managers.append(membership.user)
+    return managers

@@ -169,6 +169,8 @@ def test_unit_managers_are_the_managers_of_the_unit_and_its_ancestors(personas, 
     assert {u.username for u in unit_managers(org["plac"])} == {"section_manager"}
     assert {u.username for u in unit_managers(org["miss"])} == {"other_manager"}
     assert {u.username for u in unit_managers(org["sof"])} == set()
+    # Nearest level first: the unit's own manager before the section manager.
+    assert [u.username for u in unit_managers(org["mott"])] == ["unit_manager", "section_manager"]
 
 
 # ---------------------------------------------------------------- the access gates
