@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from riskmgmt.actions.demo import seed_actions
+from riskmgmt.deviations.demo import seed_deviations
 from riskmgmt.organisation.demo import demo_users, seed_organisation
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed_organisation(password=password)
             seed_actions()
+            seed_deviations()
         self.stdout.write(self.style.SUCCESS("Demodata är inlagd. Logga in på http://127.0.0.1:8000/ som:"))
         for spec in demo_users():
             self.stdout.write(f"  {spec['username']:<8} {spec['job_title']:<24} ({spec['unit']}, {spec['role']})")
