@@ -262,6 +262,7 @@ def test_a_future_time_is_refused(client, reporter, org):
     {"kind": "virus", "unit": "abc", "process": "1; DROP TABLE", "occurred_date": "igår", "occurred_time": "25:99"},
     {"unit": "99999999999999999999999", "process": "-1", "complainant_type": "alien"},
     {"title": "x" * 5000, "description": "y" * 100_000, "location": "z" * 1000},
+    {"description": "Nolltecken \x00 i texten", "title": "\x00"},
     {"submission": "not-a-uuid", "anonymous": "kanske", "title": "   "},
 ])
 def test_garbage_never_gives_a_server_error(client, reporter, org, garbage):
