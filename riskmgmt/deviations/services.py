@@ -186,6 +186,8 @@ def attachment_add(*, deviation: Deviation, actor, upload) -> Attachment:
 
     if not (is_reporter(actor, deviation) or manages_deviation_unit(actor, deviation)):
         raise PermissionDenied(_("Du kan inte lägga till bilagor här."))
+    if not deviation.is_open:
+        raise DeviationValidationError({"file": _("Ärendet är inte längre öppet. Bilagor kan inte läggas till.")})
     try:
         content_type = upload_check(upload)
     except ValidationError as exc:
@@ -211,9 +213,12 @@ def deviation_receive(*, deviation: Deviation, actor, immediate_actions: str | N
         comment = _("Omklassificerad från %(old)s till %(new)s.") % {
             "old": deviation.get_kind_display(), "new": Kind(kind).label}
         deviation.kind = kind
-        if kind == Kind.LEX_SARAH:
-            deviation.conclusion_due = due_date_for("lex_sarah_investigation",
-                                                    timezone.localdate(deviation.reported_at))
+        # The new kind's conclusion deadline, as at filing (a complaint gets its answer date,
+        # an "other" none), so the inbox and the deadline job agree.
+        conclusion_rule = {Kind.LEX_SARAH: "lex_sarah_investigation", Kind.COMPLAINT: "complaint_answer"}.get(kind)
+        deviation.conclusion_due = (
+            due_date_for(conclusion_rule, timezone.localdate(deviation.reported_at)) if conclusion_rule else None
+        )
     if immediate_actions is not None:
         deviation.immediate_actions = immediate_actions
     _validate(deviation, exclude=["reference", "unit", "process", "reporter", "investigator"])
