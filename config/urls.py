@@ -13,6 +13,7 @@ urlpatterns = [
     path("notiser/", include("riskmgmt.notifications.urls")),
     path("avvikelser/", include("riskmgmt.deviations.urls")),
     path("synpunkter/", include("riskmgmt.deviations.public_urls")),
+    path("analyser/", include("riskmgmt.analyses.urls")),
     path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/glomt-losenord/", auth_views.PasswordResetView.as_view(), name="password_reset"),

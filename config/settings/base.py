@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "riskmgmt.notifications",
     "riskmgmt.actions",
     "riskmgmt.deviations",
+    "riskmgmt.analyses",
     "riskmgmt.api",
 ]
 
@@ -187,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "DeviationStatusEnum": "riskmgmt.deviations.models.Deviation.Status",
         "IvoNotificationStatusEnum": "riskmgmt.deviations.models.IvoNotification.Status",
         "ActionStatusEnum": "riskmgmt.actions.models.Action.Status",
+        "EventAnalysisStatusEnum": "riskmgmt.analyses.models.EventAnalysis.Status",
     },
 }
 
