@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from riskmgmt.actions import api as actions_api
+from riskmgmt.deviations import api as deviations_api
 from riskmgmt.organisation import api as organisation_api
 
 app_name = "api"
@@ -19,4 +20,12 @@ urlpatterns = [
     path("actions/<int:pk>/", actions_api.ActionDetailApi.as_view(), name="action-detail"),
     path("actions/<int:pk>/transitions/<slug:name>/", actions_api.ActionTransitionApi.as_view(),
          name="action-transition"),
+    path("deviations/", deviations_api.DeviationListCreateApi.as_view(), name="deviation-list"),
+    path("deviations/<int:pk>/", deviations_api.DeviationDetailApi.as_view(), name="deviation-detail"),
+    path("deviations/<int:pk>/transitions/<slug:name>/", deviations_api.DeviationTransitionApi.as_view(),
+         name="deviation-transition"),
+    path("deviations/<int:pk>/ivo-notification/", deviations_api.IvoNotificationApi.as_view(),
+         name="deviation-ivo-notification"),
+    path("deviations/<int:pk>/ivo-notification/transitions/<slug:name>/",
+         deviations_api.IvoNotificationTransitionApi.as_view(), name="deviation-ivo-transition"),
 ]
