@@ -211,9 +211,10 @@ class DeviationFileForm(ServiceErrorsMixin, forms.Form):
         error_messages={"max_length": _("Texten får vara högst %(limit_value)d tecken (den har %(show_value)d).")},
     )
     complainant_type = forms.ChoiceField(
-        label=_("Vem lämnade synpunkten?"), required=False, widget=RadioGroup,
-        choices=ComplainantType.choices,
-        error_messages={"invalid_choice": _("Välj vem synpunkten kommer från.")},
+        # Required for complaints only: __init__ relaxes it when another kind is sent.
+        label=_("Vem lämnade synpunkten?"), widget=RadioGroup, choices=ComplainantType.choices,
+        error_messages={"required": _("Välj vem synpunkten kommer från."),
+                        "invalid_choice": _("Välj vem synpunkten kommer från.")},
     )
     anonymous = forms.BooleanField(label=_("Personen vill vara anonym"), required=False)
     contact = forms.CharField(
@@ -225,7 +226,7 @@ class DeviationFileForm(ServiceErrorsMixin, forms.Form):
     attachments = MultipleFileField(
         label=_("Bilagor"), required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPT}),
-        help_text=_("Frivilligt. Du kan välja flera filer: pdf, jpg, png, docx eller xlsx, högst 10 MB per fil."),
+        help_text=_("Du kan välja flera filer: pdf, jpg, png, docx eller xlsx, högst 10 MB per fil."),
     )
 
     COMPLAINT_FIELDS = ("complainant_type", "anonymous", "contact")
@@ -250,6 +251,8 @@ class DeviationFileForm(ServiceErrorsMixin, forms.Form):
             self.initial.setdefault("unit", units[0].pk if units else None)
         self.single_unit = None if many or not units else units[0]
         self.fields["process"].choices = process_choices(processes, grouped=many)
+        if self.is_bound and self.data.get("kind") != Kind.COMPLAINT:
+            self.fields["complainant_type"].required = False
         now = timezone.localtime()
         self.initial.setdefault("occurred_date", now.date())
         self.initial.setdefault("occurred_time", now.time().replace(second=0, microsecond=0))
@@ -265,8 +268,6 @@ class DeviationFileForm(ServiceErrorsMixin, forms.Form):
             if occurred_at > timezone.now():
                 self.add_error("occurred_date", _("Tidpunkten kan inte ligga i framtiden."))
             data["occurred_at"] = occurred_at
-        if data.get("kind") == Kind.COMPLAINT and not data.get("complainant_type"):
-            self.add_error("complainant_type", _("Välj vem synpunkten kommer från."))
         return data
 
     def service_kwargs(self) -> dict:
