@@ -124,8 +124,15 @@ class Process(TimeStampedModel):
                 raise ValidationError(
                     {"parent": _("Den överordnade processen måste höra till samma enhet.")}
                 )
-            if self.parent_id == self.pk:
-                raise ValidationError({"parent": _("En process kan inte ligga under sig själv.")})
+            # Walk up from the new parent; meeting this process again would make a cycle.
+            ancestor, seen = self.parent, set()
+            while self.pk and ancestor is not None and ancestor.pk not in seen:
+                if ancestor.pk == self.pk:
+                    raise ValidationError(
+                        {"parent": _("En process kan inte ligga under sig själv.")}
+                    )
+                seen.add(ancestor.pk)
+                ancestor = ancestor.parent
 
 
 class Membership(TimeStampedModel):
