@@ -345,3 +345,26 @@ def test_schema_yaml_by_default(api_client, db):
     response = api_client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/units/" in response.content
+
+
+# ---------------------------------------------------------------- query counts
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(path).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units/", "/api/v1/processes/", "/api/v1/me/"])
+def test_queries_do_not_grow_with_the_number_of_rows(as_user, quality, org, path):
+    client = as_user(quality)
+    few = _queries(client, path)
+    for i in range(40):
+        unit = UnitFactory(code=f"extra-{i:03}", parent=org["plac"])
+        ProcessFactory(unit=unit)
+    assert _queries(client, path) == few
+    assert few <= 4
