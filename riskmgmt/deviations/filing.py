@@ -120,6 +120,7 @@ def deviation_create(request: HttpRequest) -> HttpResponse:
     if key is not None and not cache.add(key, SUBMISSION_PENDING, SUBMISSION_TTL):
         earlier = cache.get(key)
         if earlier and earlier != SUBMISSION_PENDING:
+            messages.info(request, _("Den här rapporten var redan skickad. Här är kvittot."))
             return redirect("deviations:receipt", pk=earlier)
         messages.info(request, _("Din rapport skickades redan. Den syns här när den är sparad."))
         return redirect("deviations:mine")

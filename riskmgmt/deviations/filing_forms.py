@@ -35,6 +35,7 @@ ACCEPT = ",".join([
 MAX_FILES = 10
 DESCRIPTION_MAX = 20_000
 TEXT_MAX = 10_000
+EARLIEST = datetime.date(1900, 1, 1)
 
 # Plain-language guidance shown on each kind's card (DOMAIN.md A2, §1.2–1.3).
 KIND_GUIDANCE = {
@@ -263,7 +264,10 @@ class DeviationFileForm(ServiceErrorsMixin, forms.Form):
         if unit_pk is not None and process_pk is not None and self.processes[process_pk].unit_id != unit_pk:
             self.add_error("process", _("Processen hör inte till den valda enheten."))
         date, time = data.get("occurred_date"), data.get("occurred_time")
-        if date and time:
+        if date and date < EARLIEST:
+            # Year 1 would overflow when converted to UTC: a 500, not a message.
+            self.add_error("occurred_date", _("Kontrollera årtalet."))
+        elif date and time:
             occurred_at = _local_datetime(date, time)
             if occurred_at > timezone.now():
                 self.add_error("occurred_date", _("Tidpunkten kan inte ligga i framtiden."))

@@ -262,6 +262,9 @@ def test_a_future_time_is_refused(client, reporter, org):
     {"kind": "virus", "unit": "abc", "process": "1; DROP TABLE", "occurred_date": "igår", "occurred_time": "25:99"},
     {"unit": "99999999999999999999999", "process": "-1", "complainant_type": "alien"},
     {"title": "x" * 5000, "description": "y" * 100_000, "location": "z" * 1000},
+    {"occurred_date": "0001-01-01", "occurred_time": "00:00"},
+    {"occurred_date": "1899-12-31"},
+    {"kind": ["other", "lex_sarah"], "unit": [" ", "1"], "attachments": "inte en fil", "title": ""},
     {"description": "Nolltecken \x00 i texten", "title": "\x00"},
     {"submission": "not-a-uuid", "anonymous": "kanske", "title": "   "},
 ])
@@ -292,6 +295,7 @@ def test_a_double_submit_files_once(client, reporter, org):
     assert Deviation.objects.count() == 1
     assert second.status_code == 302
     assert second.url == first.url
+    assert "var redan skickad" in client.get(second.url).content.decode()
 
 
 def test_a_refused_submission_can_be_sent_again(client, reporter, org):
