@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -21,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.template import Context, engines
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from riskmgmt.core.personnummer import find_personal_numbers, mask_personal_numbers
 from riskmgmt.organisation.models import Membership
@@ -79,13 +81,25 @@ def notification_queue(*, recipient, kind: str, template: str, context: dict, ob
     return notification
 
 
+# After the broker refuses or times out, this process stops trying for a while, so a request
+# that queues several notifications pays the connection timeout once, not once per row.
+BROKER_COOLDOWN_SECONDS = 30.0
+_broker_retry_after = 0.0
+
+
 def _enqueue_delivery(notification_id: int) -> None:
     """Enqueues delivery; any failure (broker down, timeout) is logged and left to the retry job."""
+    global _broker_retry_after
     from .tasks import notification_deliver_task
 
+    if time.monotonic() < _broker_retry_after:
+        logger.info("notification %s: broker recently down; left to the retry job", notification_id)
+        return
     try:
         notification_deliver_task.delay(notification_id)
     except Exception as exc:
+        if isinstance(exc, KombuOperationalError):
+            _broker_retry_after = time.monotonic() + BROKER_COOLDOWN_SECONDS
         logger.warning(
             "notification %s: enqueue failed (%s); the retry job will deliver it",
             notification_id,

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 
 from config import celery_app
-from riskmgmt.notifications import deadlines
+from riskmgmt.notifications import deadlines, services
 from riskmgmt.notifications.deadlines import DeadlineItem, register_deadline_source
 from riskmgmt.notifications.models import DeadlineRule
 
@@ -102,3 +102,4 @@ def broker_down(settings, closed_port):
     yield conf.broker_url
     conf.update(saved)
     _reset_broker_pools()
+    services._broker_retry_after = 0.0
