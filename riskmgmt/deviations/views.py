@@ -85,7 +85,14 @@ HISTORY_REASONS = {
     "save_investigation": gettext_lazy("Utkast till utredningen sparat"),
     "ivo_notification": gettext_lazy("Anmälan till IVO registrerad"),
 }
-HISTORY_HIDDEN_FIELDS = ["created", "modified"]
+# Compared by hand: simple-history's diff_against skips non-editable fields such as status.
+DEADLINE_LABELS = {
+    "receipt_due": gettext_lazy("frist för mottagande"),
+    "conclusion_due": gettext_lazy("frist för utredningen"),
+    "ivo_notification_due": gettext_lazy("frist för anmälan till IVO"),
+}
+HISTORY_FIELDS = [f for f in Deviation._meta.concrete_fields
+                  if f.name not in ("id", "created", "modified", "next_due")]
 ACCESS_VIA = {
     "web": gettext_lazy("Ärendesidan"),
     "api": gettext_lazy("API"),
@@ -223,7 +230,6 @@ def _field_history(deviation: Deviation, name) -> list[dict]:
     """Who changed which fields when (simple-history), newest first, the last 50 saves."""
     records = list(deviation.history.select_related("history_user").order_by("-history_date", "-history_id")[:51])
     records.reverse()
-    fields = {f.name: f for f in Deviation._meta.get_fields() if hasattr(f, "verbose_name")}
     entries = []
     for previous, record in zip([None, *records[:-1]], records, strict=True):
         reason = record.history_change_reason or ""
@@ -233,16 +239,15 @@ def _field_history(deviation: Deviation, name) -> list[dict]:
             label = str(HISTORY_REASONS.get(reason, reason or _("Ändrad")))
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
-            for change in delta.changes:
-                field = fields.get(change.field)
-                if field is None:
+            for field in HISTORY_FIELDS:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old == new:
                     continue
-                item = {"field": str(field.verbose_name)}
+                item = {"field": str(DEADLINE_LABELS.get(field.name, field.verbose_name))}
                 if field.choices:
                     choices = dict(field.choices)
-                    item["old"] = choices.get(change.old, change.old) or "–"
-                    item["new"] = choices.get(change.new, change.new) or "–"
+                    item["old"] = choices.get(old, old) or "–"
+                    item["new"] = choices.get(new, new) or "–"
                 changes.append(item)
             if not changes:
                 continue
