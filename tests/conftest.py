@@ -8,9 +8,11 @@ Personas: reporter (staff, mott), unit_manager (mott), section_manager (fam),
 other_manager (miss, another section), quality (sof), management (sof), outsider (no role).
 """
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 from riskmgmt.organisation.models import Membership
@@ -24,6 +26,38 @@ def _require_backend(request):
     # CI's PostgreSQL run must really be on PostgreSQL; a silent fallback to SQLite would pass.
     if os.environ.get("REQUIRE_POSTGRES") and "django_db_setup" in request.fixturenames:
         assert connection.vendor == "postgresql"
+
+
+# Reference data that data migrations seed. A transactional test (live server, concurrency)
+# empties every table when it ends, so it is put back for the tests that follow on the worker.
+REFERENCE_SEEDS = [
+    ("riskmgmt.notifications.migrations.0002_seed_deadline_rules", "seed_rules"),
+    ("riskmgmt.analyses.migrations.0002_seed_cause_areas", "seed"),
+]
+
+
+def reseed_reference_data() -> None:
+    for module, function in REFERENCE_SEEDS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker is not None and marker.kwargs.get("transaction")) or any(
+        name in getattr(item, "fixturenames", ()) for name in ("transactional_db", "live_server")
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Runs after every fixture is finalised, i.e. after pytest-django has flushed the tables.
+    result = yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reseed_reference_data()
+    return result
 
 
 @pytest.fixture
