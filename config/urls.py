@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
+
+from riskmgmt.api.exceptions import api_not_found
 
 admin.site.site_header = _("riskmgmt – administration")
 admin.site.site_title = _("riskmgmt")
@@ -26,4 +28,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("riskmgmt.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/", api_not_found),
 ]

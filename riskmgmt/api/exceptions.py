@@ -24,3 +24,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any unknown path under /api/ answers the API's JSON 404, never Django's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": "Hittades inte."}, status=404)

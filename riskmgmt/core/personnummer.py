@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
 
 _CANDIDATE = re.compile(
-    r"(?<![\d\-+])"  # not part of a longer number
+    r"(?<![\d\-+–])"  # not part of a longer number
     r"(?P<century>1[89]|20)?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"(?P<sep>[-+]?)"
+    r"(?P<sep>[-+–]?)"  # the en dash comes from word processors
     r"(?P<serial>\d{3})(?P<check>\d)"
     r"(?![\d])"
 )

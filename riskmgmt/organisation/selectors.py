@@ -110,7 +110,7 @@ def unit_managers(unit: Unit) -> list:
     """Users who manage `unit` directly or through an ancestor, nearest level first."""
     memberships = (
         Membership.objects.filter(
-            is_active=True, user__is_active=True, role__in=Membership.MANAGER_ROLES,
+            is_active=True, user__is_active=True, unit__is_active=True, role__in=Membership.MANAGER_ROLES,
             unit__code__in=[*unit.ancestor_codes(), unit.code],
         )
         .select_related("user", "unit")

@@ -368,3 +368,12 @@ def test_queries_do_not_grow_with_the_number_of_rows(as_user, quality, org, path
         ProcessFactory(unit=unit)
     assert _queries(client, path) == few
     assert few <= 4
+
+
+@pytest.mark.parametrize("path", ["/api/v1/units/abc/", "/api/v1/nothing/", "/api/v2/units/"])
+def test_unknown_api_paths_answer_json_404(api_client, reporter, path):
+    api_client.force_authenticate(reporter)
+    response = api_client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Hittades inte."}

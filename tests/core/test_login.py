@@ -227,3 +227,11 @@ def test_password_change_succeeds(client, reporter):
     assert "Lösenordet är bytt" in page_text(response)
     reporter.refresh_from_db()
     assert reporter.check_password("Ny-vinter-2026")
+
+
+def test_logging_in_adds_no_history_row(client, reporter):
+    before = reporter.history.count()
+    assert client.login(username="reporter", password="losen-123")
+    reporter.refresh_from_db()
+    assert reporter.last_login is not None
+    assert reporter.history.count() == before

@@ -199,3 +199,7 @@ def test_any_checksum_valid_number_with_a_real_date_is_found(birth, serial):
     ten = with_check(f"{birth:%y%m%d}{serial:03}")
     number = f"{ten[:6]}-{ten[6:]}"
     assert find_personal_numbers(f"Personen {number} nämndes.") == [number]
+
+
+def test_en_dash_from_word_processors_is_found():
+    assert find_personal_numbers("Se 811218–9876 i akten.") == ["811218–9876"]

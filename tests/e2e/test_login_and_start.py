@@ -72,7 +72,7 @@ def test_demo_user_logs_in_finds_their_start_page_and_logs_out(
 
     logout(page)
 
-    assert page.url == f"{live_server.url}{reverse('login')}"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du är utloggad")
     page.goto(f"{live_server.url}{reverse('core:home')}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
 
