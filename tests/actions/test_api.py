@@ -138,3 +138,41 @@ def test_list_query_count_is_bounded(api_client, org, reporter, django_assert_ma
         response = api_client.get(URL + "?page_size=100")
     assert len(response.json()["results"]) == 100
     assert "history" not in response.json()["results"][0]
+
+
+def test_create_on_a_deviation(api_client, org, reporter, unit_manager, other_manager):
+    from riskmgmt.deviations import services as deviation_services
+
+    deviation = deviation_services.deviation_file(actor=reporter, kind="other", unit=org["mott"],
+                                                  title="Utskrift kvar", description="Låg kvar i skrivaren")
+    body = _body(org, unit_manager, source_type="deviation", source_id=deviation.pk)
+    api_client.force_authenticate(reporter)
+    assert api_client.post(URL, body, format="json").status_code == 403
+    api_client.force_authenticate(other_manager)
+    assert api_client.post(URL, body, format="json").status_code == 404
+    api_client.force_authenticate(unit_manager)
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 201
+    assert response.json()["source_type"] == "deviation"
+    assert api_client.get(URL + "?source_type=deviation").json()["count"] == 1
+
+
+def test_create_on_an_event_analysis_addressing_a_root_cause(api_client, org, unit_manager, section_manager,
+                                                             outsider):
+    from riskmgmt.analyses import services as analysis_services
+
+    analysis = analysis_services.analysis_create(
+        actor=section_manager, title="Analys", unit=org["mott"], scope="Uppdrag",
+        commissioner=section_manager, lead=unit_manager)
+    cause = analysis_services.cause_save(analysis=analysis, actor=unit_manager, text="Ingen helgrutin",
+                                         is_root=True, cause_areas=analysis_services.cause_areas_by_code(["procedures"]))
+    body = _body(org, unit_manager, source_type="event_analysis", source_id=analysis.pk, addresses_cause=cause.pk)
+    api_client.force_authenticate(outsider)
+    assert api_client.post(URL, body, format="json").status_code == 404
+    api_client.force_authenticate(unit_manager)
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["addresses_id"] == cause.pk
+    wrong = api_client.post(URL, {**body, "addresses_cause": 999999}, format="json")
+    assert wrong.status_code == 400
+    assert "addresses_cause" in wrong.json()
