@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from riskmgmt.actions.demo import seed_actions
 from riskmgmt.deviations.demo import seed_deviations
@@ -14,7 +15,10 @@ class Command(BaseCommand):
         password = settings.DEMO_PASSWORD
         if not password:
             raise CommandError("Sätt DEMO_PASSWORD (demodata läggs aldrig in i produktion).")
-        with transaction.atomic():
+        # The demo's notifications stay in the in-app list; mailing them to the console would
+        # bury the logins printed below.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
+                transaction.atomic():
             seed_organisation(password=password)
             seed_actions()
             seed_deviations()
