@@ -281,6 +281,8 @@ def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_
     if notification is None:
         if can_notify and deviation.status not in (Status.REPORTED, Status.WITHDRAWN):
             context["create_form"] = bound.get("ivo-create") or IvoCreateForm(prefix="ivo")
+            if context["warning"]:
+                context["next_label"] = _("Registrera anmälan till IVO")
         return context
     names = [n for n in transitions_available_to(notification, user, IVO_TRANSITION_NAMES) if n in IVO_FORMS]
     for key in bound:  # a refused form stays, as on the deviation's own steps
@@ -296,6 +298,9 @@ def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_
         ),
         "log": transition_log_entries(notification),
     })
+    if context["transitions"]:
+        # Pointed to from "Nästa steg", so the IVO step is not missed further down the page.
+        context["next_label"] = context["transitions"][0]["label"]
     return context
 
 
