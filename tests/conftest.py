@@ -52,7 +52,9 @@ def _is_transactional(item) -> bool:
 def pytest_runtest_teardown(item, nextitem):
     # Runs after every fixture is finalised, i.e. after pytest-django has flushed the tables.
     result = yield
-    if _is_transactional(item):
+    # After the session's last test the test database is gone too (session fixtures finalise
+    # with it), and reseeding would write into the database DATABASE_URL names.
+    if _is_transactional(item) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
