@@ -584,8 +584,9 @@ class TimelineItem:
     source: str = ""
 
 
-PER_ROW = 6  # entries per row: three labels a side fit an A4 page's width
-LABEL_W = BOX_W
+PER_ROW = 6  # entries per row: three labels a side fit the width of a portrait A4 page
+LABEL_W = 204
+LABEL_INNER_W = LABEL_W - 2 * PAD_X
 LABEL_GAP = 12
 LEADER = 22
 TICK_BAND = 30
@@ -603,7 +604,7 @@ def format_when(at: datetime.datetime, approximate: bool = False) -> str:
 
 def _label_lines(number: int, item: TimelineItem) -> tuple[str, ...]:
     return (f"{number}. {format_when(item.at, item.approximate)}",
-            *(wrap(item.description, max_width=INNER_W, size=FONT) or ["–"]))
+            *(wrap(item.description, max_width=LABEL_INNER_W, size=FONT) or ["–"]))
 
 
 def _spread(desired: list[float], *, low: float, high: float, width: float, gap: float) -> list[float]:
