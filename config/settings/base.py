@@ -26,6 +26,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ---------------------------------------------------------------- cache
+# Per-process memory by default; production with several workers needs a shared cache
+# (e.g. CACHE_URL=redis://127.0.0.1:6379/1) so the public form's rate limit holds.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# ---------------------------------------------------------------- public complaint form
+# Proxies in front of Django whose X-Forwarded-For may be trusted (0: use REMOTE_ADDR).
+RISKMGMT_TRUSTED_PROXY_COUNT = env.int("RISKMGMT_TRUSTED_PROXY_COUNT", default=0)
+# Submissions allowed per IP address: (count, seconds).
+RISKMGMT_PUBLIC_FORM_RATE = (
+    env.int("RISKMGMT_PUBLIC_FORM_LIMIT", default=5),
+    env.int("RISKMGMT_PUBLIC_FORM_WINDOW", default=600),
+)
+
 # ---------------------------------------------------------------- apps
 INSTALLED_APPS = [
     "django.contrib.admin",

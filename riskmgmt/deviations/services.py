@@ -131,6 +131,8 @@ def deviation_file(
         errors["process"] = _("Processen hör inte till den valda enheten.")
     if occurred_at and occurred_at > timezone.now():
         errors["occurred_at"] = _("Tidpunkten kan inte ligga i framtiden.")
+    elif occurred_at and occurred_at.year < 1900:
+        errors["occurred_at"] = _("Kontrollera årtalet.")
     if reported_at is not None and not user_has_role(actor, [Role.QUALITY]):
         errors["reported_at"] = _("Bara kvalitetssamordnare kan registrera ett tidigare rapporteringsdatum.")
     checked = []

@@ -162,7 +162,8 @@ def test_navigation_offers_reporting_actions_and_notifications_to_everyone(clien
 
     nav = focusables(response)
     hrefs = [attrs.get("href") for tag, attrs in nav if tag == "a"]
-    assert reverse("core:report-start") in hrefs
+    assert reverse("deviations:create") in hrefs
+    assert reverse("deviations:mine") in hrefs
     assert reverse("actions:mine") in hrefs
     assert reverse("notifications:list") in hrefs
     assert reverse("admin:index") not in hrefs
@@ -255,7 +256,7 @@ def test_start_page_puts_reporting_first_with_a_large_button(client, reporter):
     html = response.content.decode()
     main = html[html.index('<main id="main"') :]
     first_link = re.search(r'<a class="([^"]*)" href="([^"]*)"', main)
-    assert first_link.group(2) == reverse("core:report-start")
+    assert first_link.group(2) == reverse("deviations:create")
     assert "button--large" in first_link.group(1)
 
 

@@ -174,3 +174,11 @@ def test_ivo_only_for_lex_sarah_after_receipt(file_report, unit_manager, section
     assert notification.investigation_due is None
     with pytest.raises(TransitionNotAllowedError):
         services.ivo_notification_create(deviation=lex, actor=section_manager, sent_on=TODAY())
+
+
+def test_filing_refuses_an_impossible_year(file_report):
+    import datetime as dt
+
+    with pytest.raises(services.DeviationValidationError) as exc:
+        file_report(occurred_at=dt.datetime(1, 1, 2, tzinfo=dt.UTC))
+    assert "occurred_at" in exc.value.errors

@@ -23,9 +23,11 @@ def form_error_items(form) -> list[dict]:
     for field in form:
         for error in field.errors:
             hidden = field.is_hidden
+            # A radio or checkbox group has no single input; link to its first option.
+            target = field.id_for_label or (f"{field.auto_id}_0" if field.auto_id else "")
             items.append(
                 {
-                    "href": None if hidden else f"#{field.id_for_label}",
+                    "href": None if hidden or not target else f"#{target}",
                     "label": "" if hidden else field.label,
                     "message": error,
                 }
