@@ -592,6 +592,7 @@ LEADER = 22
 TICK_BAND = 30
 ROW_SPACING = 26
 MIN_TICK_SPACING = 70
+MIN_AXIS_SECONDS = 3600
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
@@ -635,12 +636,17 @@ def _ticks(start: float, end: float, length: float) -> list[tuple[float, tuple[s
     steps: list[tuple[str, int]] = [("min", m) for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720)]
     steps += [("day", d) for d in (1, 2, 7, 14)] + [("month", m) for m in (1, 2, 3, 6, 12, 24, 60, 120, 600)]
     unit, size = next(((u, s) for u, s in steps if (s * (minute if u == "min" else day if u == "day" else 30 * day))
-                       / per_px >= MIN_TICK_SPACING), ("month", 1200))
+                       / per_px >= MIN_TICK_SPACING), ("month", 0))
+    if size == 0:  # centuries: a round number of years
+        years = MIN_TICK_SPACING * per_px / (365.25 * day)
+        magnitude = 10 ** math.floor(math.log10(years))
+        size = 12 * next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= years)
     try:
         first = timezone.localtime(datetime.datetime.fromtimestamp(start, tz=datetime.UTC))
         moment = first.replace(hour=0, minute=0, second=0, microsecond=0)
         if unit == "month":
-            moment = moment.replace(day=1, month=1)
+            step_years = max(1, size // 12)
+            moment = moment.replace(year=max(1, moment.year // step_years * step_years), month=1, day=1)
     except (OverflowError, ValueError, OSError):
         return []
     ticks: list[tuple[float, tuple[str, ...]]] = []
@@ -697,7 +703,8 @@ def build_timeline(entries: Sequence[TimelineItem], *, id_prefix: str = "tidslin
         row = numbered[row_start:row_start + per_row]
         stamps = [item.at.timestamp() for _n, item in row]
         first, last = min(stamps), max(stamps)
-        pad = (last - first) * 0.04 if last > first else 1800.0
+        # A little room at the ends, and at least an hour in all, so there is a tick to read.
+        pad = max((last - first) * 0.04, (MIN_AXIS_SECONDS - (last - first)) / 2)
         start, end = first - pad, last + pad
 
         def x_of(stamp: float, start=start, end=end) -> float:
