@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from riskmgmt.accounts.services import SYSTEM_USERNAME
 from riskmgmt.actions.models import Action
 from riskmgmt.actions.selectors import action_list_for_source
 from riskmgmt.core.errors import ApplicationError
@@ -165,6 +166,12 @@ def _namer(request, deviation: Deviation):
         return user.full_name
 
     return name
+
+
+def _reporter_name(deviation: Deviation) -> str:
+    if deviation.reporter.username == SYSTEM_USERNAME:
+        return _("Allmänheten, via webbformuläret")
+    return deviation.reporter.full_name
 
 
 def _notification(deviation: Deviation) -> IvoNotification | None:
@@ -326,7 +333,7 @@ def _detail_context(request, deviation: Deviation, bound: dict | None = None) ->
                    for a in deviation.attachments.select_related("uploaded_by")]
     return {
         "deviation": deviation,
-        "reporter_name": deviation.reporter.full_name if user.has_perm(SEE_REPORTER, deviation) else None,
+        "reporter_name": _reporter_name(deviation) if user.has_perm(SEE_REPORTER, deviation) else None,
         "sees_case": sees_case,
         "can_handle": user.has_perm(HANDLE, deviation),
         "progress": _progress(deviation),

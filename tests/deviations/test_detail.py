@@ -609,3 +609,11 @@ def test_detail_query_count_is_bounded(client, file_report, unit_manager, django
     client.get(url(deviation))
     with django_assert_max_num_queries(25):
         assert client.get(url(deviation)).status_code == 200
+
+
+def test_a_public_complaint_names_the_web_form_not_the_system_account(client, org, unit_manager):
+    deviation = services.deviation_file(actor=None, kind="complaint", unit=org["mott"], public=True,
+                                        title="Ingen ringde tillbaka", description="Jag väntade i två veckor.")
+    client.force_login(unit_manager)
+    page = text(client.get(url(deviation)))
+    assert "Rapportör</dt><dd>Allmänheten, via webbformuläret" in page
