@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
 from riskmgmt.actions import api as actions_api
+from riskmgmt.analyses import api as analyses_api
 from riskmgmt.deviations import api as deviations_api
 from riskmgmt.organisation import api as organisation_api
 
@@ -20,6 +21,19 @@ urlpatterns = [
     path("actions/<int:pk>/", actions_api.ActionDetailApi.as_view(), name="action-detail"),
     path("actions/<int:pk>/transitions/<slug:name>/", actions_api.ActionTransitionApi.as_view(),
          name="action-transition"),
+    path("event-analyses/", analyses_api.EventAnalysisListCreateApi.as_view(), name="event-analysis-list"),
+    path("event-analyses/<int:pk>/", analyses_api.EventAnalysisDetailApi.as_view(), name="event-analysis-detail"),
+    path("event-analyses/<int:pk>/timeline/", analyses_api.TimelineListCreateApi.as_view(),
+         name="event-analysis-timeline"),
+    path("event-analyses/<int:pk>/timeline/<int:entry_pk>/", analyses_api.TimelineEntryApi.as_view(),
+         name="event-analysis-timeline-entry"),
+    path("event-analyses/<int:pk>/causes/", analyses_api.CauseListCreateApi.as_view(), name="event-analysis-causes"),
+    path("event-analyses/<int:pk>/causes/<int:cause_pk>/", analyses_api.CauseApi.as_view(),
+         name="event-analysis-cause"),
+    path("event-analyses/<int:pk>/transitions/<slug:name>/", analyses_api.EventAnalysisTransitionApi.as_view(),
+         name="event-analysis-transition"),
+    path("event-analyses/<int:pk>/report/", analyses_api.EventAnalysisReportApi.as_view(),
+         name="event-analysis-report"),
     path("deviations/", deviations_api.DeviationListCreateApi.as_view(), name="deviation-list"),
     path("deviations/<int:pk>/", deviations_api.DeviationDetailApi.as_view(), name="deviation-detail"),
     path("deviations/<int:pk>/transitions/<slug:name>/", deviations_api.DeviationTransitionApi.as_view(),
