@@ -132,7 +132,7 @@ DETAIL_ONLY_FIELDS = [
 
 
 class DeviationSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
-    """The detail (API.md); with `omit_history` in the context, a list row without free text."""
+    """The detail (API.md): every field, the reporter only for those who may know them."""
 
     transition_names = TRANSITION_NAMES
     kind = NamedChoiceField("DeviationKindEnum", Kind.choices, read_only=True)
@@ -156,13 +156,6 @@ class DeviationSerializer(WorkflowSerializerMixin, serializers.ModelSerializer):
             "history",
         ]
         read_only_fields = fields
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.context.get("omit_history"):
-            for name in DETAIL_ONLY_FIELDS:
-                fields.pop(name, None)
-        return fields
 
     def _sees_reporter(self, deviation) -> bool:
         return self.context["request"].user.has_perm("deviations.see_reporter", deviation)
