@@ -305,3 +305,11 @@ def test_basis_is_linked_from_the_panel(client, serious, section_manager):
     box = panel(text(client.get(url(serious))))
     assert url(serious, "ivo-basis") in box
     assert url(serious, "ivo-basis-pdf") in box
+
+
+def test_basis_names_the_section_manager_as_contact_when_a_unit_manager_prints_it(client, serious, section_manager,
+                                                                                 unit_manager):
+    client.force_login(unit_manager)
+    contact = text(client.get(url(serious, "ivo-basis"))).split("3. Kontaktperson")[1].split("<h2>")[0]
+    assert "Sara Lindqvist" in contact
+    assert "Maria Ek" not in contact
