@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from riskmgmt.core.fsm import transition_log_for
 from riskmgmt.deviations.models import Deviation, DeviationAccess, IvoNotification
+from riskmgmt.notifications.models import Notification
 from riskmgmt.organisation.models import Membership
 from tests.factories import ActionFactory, DeviationFactory, MembershipFactory, UserFactory
 
@@ -163,7 +164,7 @@ def test_reported_at_only_from_quality(api_client, org, reporter, quality):
     api_client.force_authenticate(quality)
     data = _ok(_post(api_client, URL, _body(org, reported_at=earlier.isoformat())), 201)
     assert data["reference"].startswith(f"AVV-{timezone.localdate(earlier).year}-")
-    assert datetime.datetime.fromisoformat(data["reported_at"]) == earlier.replace(microsecond=earlier.microsecond)
+    assert datetime.datetime.fromisoformat(data["reported_at"]) == earlier
     future = timezone.now() + datetime.timedelta(days=1)
     response = _post(api_client, URL, _body(org, reported_at=future.isoformat()))
     assert response.status_code == 400
@@ -435,6 +436,7 @@ def test_main_line_per_kind_both_ways(api_client, filed, reporter, unit_manager,
     assert deviation.status == "closed"
     assert deviation.history.first().history_change_reason == "close"
     assert deviation.history.first().history_user == unit_manager
+    assert Notification.objects.filter(recipient=reporter, kind="deviation_closed", object_id=deviation.pk).exists()
     _conflict(_transition(api_client, deviation, "withdraw", {"reason": "För sent"}))
 
 
