@@ -38,8 +38,8 @@ CONSEQUENCE_CHOICES = [
     ("", _("Ej bedömd")),
     (1, _("1 – Mindre (obehag, ingen skada)")),
     (2, _("2 – Måttlig (tillfällig skada, försenad insats)")),
-    (3, _("3 – Betydande (bestående skada, allvarligt åsidosatta rättigheter)")),
-    (4, _("4 – Katastrofal (dödsfall, allvarlig bestående skada, ett barn lämnas utan skydd)")),
+    (3, _("3 – Betydande (bestående skada, allvarligt kränkta rättigheter)")),
+    (4, _("4 – Katastrofal (dödsfall, allvarlig bestående skada, ett barn utan skydd)")),
 ]
 
 
@@ -55,6 +55,28 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class _Needed:
+    """A field a step needs, checked by the service rather than the form: shown without
+    "(frivilligt)", but an empty value passes, so a refused step answers 409 with the service's
+    message naming what is missing (and "Spara utkast" keeps a half-written report)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, required=True, **kwargs)
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
+class NeededCharField(_Needed, forms.CharField):
+    pass
+
+
+class NeededDateField(_Needed, forms.DateField):
+    pass
 
 
 def person_label(user) -> str:
@@ -105,7 +127,7 @@ class AnalysisCreateForm(forms.Form):
         help_text=_("Vad analysen gäller, utan namn eller personnummer. "
                     "T.ex. ”Skyddsbedömning som dröjde över helgen”."),
     )
-    unit = UnitChoiceField(label=_("Enhet"), queryset=None,
+    unit = UnitChoiceField(label=_("Enhet"), queryset=None, empty_label=_("– Välj enhet –"),
                            help_text=_("Den enhet där händelsen inträffade."))
     deviations = DeviationChoiceField(
         label=_("Avvikelser som analysen gäller"), queryset=None, required=False,
@@ -117,9 +139,9 @@ class AnalysisCreateForm(forms.Form):
         help_text=_("Vilken fråga ska analysen besvara, och vad ingår inte? "
                     "Analysen söker orsaker i verksamheten, aldrig en skyldig person."),
     )
-    commissioner = PersonChoiceField(label=_("Uppdragsgivare"), queryset=None,
+    commissioner = PersonChoiceField(label=_("Uppdragsgivare"), queryset=None, empty_label=_("– Välj –"),
                                      help_text=_("Tar emot rapporten och beslutar om åtgärderna."))
-    lead = PersonChoiceField(label=_("Analysledare"), queryset=None,
+    lead = PersonChoiceField(label=_("Analysledare"), queryset=None, empty_label=_("– Välj –"),
                              help_text=_("Leder arbetet och lämnar rapporten. Bör inte ha varit inblandad i händelsen."))
     due_date = forms.DateField(
         label=_("Rapporten klar senast"), required=False, widget=DateInput(),
@@ -301,8 +323,8 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Hur analysen gjordes: intervjuer, journalgranskning, rutiner och dokument."),
     )
-    summary = forms.CharField(
-        label=_("Sammanfattning"), required=False, validators=[no_personal_number],
+    summary = NeededCharField(
+        label=_("Sammanfattning"), validators=[no_personal_number],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Det uppdragsgivaren behöver veta: de viktigaste orsakerna och vad ni föreslår. "
                     "Krävs för att lämna rapporten."),
@@ -340,8 +362,8 @@ class DecideForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    feedback_given_on = forms.DateField(
-        label=_("Personalen fick återkoppling"), required=False, widget=DateInput(),
+    feedback_given_on = NeededDateField(
+        label=_("Personalen fick återkoppling"), widget=DateInput(),
         help_text=_("Datum då personalen (och vid behov den enskilde eller närstående) fick veta resultatet."),
     )
     comment = forms.CharField(
@@ -352,8 +374,7 @@ class FollowUpForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Varför avbryts analysen?"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = NeededCharField(label=_("Varför avbryts analysen?"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 TRANSITION_FORMS = {

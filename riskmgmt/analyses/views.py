@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from riskmgmt.actions import services as action_services
@@ -51,7 +52,15 @@ PAGE_SIZE = 50
 # The main road, for the progress line at the top of the workspace.
 MAIN_ROAD = (Status.COMMISSIONED, Status.IN_PROGRESS, Status.REPORT_SUBMITTED, Status.ACTIONS_DECIDED,
              Status.FOLLOWED_UP)
-STATUS_FILTERS = [("open", _("Pågående")), ("closed", _("Avslutade och avbrutna")), ("all", _("Alla"))]
+STATUS_FILTERS = [("open", gettext_lazy("Pågående")), ("closed", gettext_lazy("Avslutade och avbrutna")),
+                  ("all", gettext_lazy("Alla"))]
+DONE_MESSAGES = {
+    "start": gettext_lazy("%(ref)s är startad. Teamet kan arbeta i analysen."),
+    "submit_report": gettext_lazy("Rapporten är lämnad till %(commissioner)s. Analysen kan inte längre ändras."),
+    "decide_actions": gettext_lazy("Åtgärderna i %(ref)s är beslutade."),
+    "record_follow_up": gettext_lazy("Uppföljningen är registrerad. %(ref)s är klar."),
+    "cancel": gettext_lazy("%(ref)s är avbruten."),
+}
 # Workspace sections that swap in place with htmx: template and the anchor a redirect returns to.
 SECTIONS = {
     "timeline": ("analyses/_timeline.html", "tidslinje"),
@@ -165,7 +174,9 @@ def _progress(analysis) -> list[dict] | None:
         return None
     current = MAIN_ROAD.index(analysis.status)
     labels = dict(Status.choices)
-    return [{"label": labels[s], "done": i < current, "current": i == current} for i, s in enumerate(MAIN_ROAD)]
+    finished = analysis.status == Status.FOLLOWED_UP
+    return [{"label": labels[s], "done": i < current or finished, "current": i == current}
+            for i, s in enumerate(MAIN_ROAD)]
 
 
 def _readiness(analysis) -> list[dict]:
@@ -613,7 +624,6 @@ def analysis_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     except ApplicationError as exc:
         _transition_refused(form, exc)
         return _render(request, _reload(request, analysis), {key: form}, status=409)
-    messages.success(request, _("%(ref)s: %(step)s – klart. Status: %(status)s.") % {
-        "ref": analysis.reference, "step": transition_label(analysis, name),
-        "status": analysis.get_status_display()})
+    messages.success(request, DONE_MESSAGES[name] % {"ref": analysis.reference,
+                                                      "commissioner": analysis.commissioner.full_name})
     return redirect(analysis)

@@ -432,9 +432,15 @@ def test_workspace_shows_the_commission(client, analysis, section_manager, unit_
     assert lex_sarah.get_absolute_url() in client.get(detail_url(analysis)).content.decode()
 
 
-def test_workspace_links_to_the_report_and_pictures(client, analysis, unit_manager):
+def test_workspace_links_to_the_report_and_shows_the_pictures(client, analysis, unit_manager):
     client.force_login(unit_manager)
     html = client.get(detail_url(analysis)).content.decode()
+    assert reverse("analyses:cause-diagram", args=[analysis.pk]) not in html  # nothing to draw yet
+
+    services.timeline_entry_save(analysis=analysis, actor=unit_manager, at=timezone.now(), description="Anmälan")
+    services.cause_save(analysis=analysis, actor=unit_manager, text="Ingen läste inkorgen")
+    html = client.get(detail_url(analysis)).content.decode()
+    assert f'<img src="{reverse("analyses:cause-diagram", args=[analysis.pk])}?v=' in html
     for name in ("report", "report-pdf", "cause-diagram", "timeline-diagram"):
         assert reverse(f"analyses:{name}", args=[analysis.pk]) in html
 
@@ -462,7 +468,7 @@ def test_lead_starts_the_analysis(client, analysis, unit_manager):
     history = last_history(analysis)
     assert (history.history_change_reason, history.history_user) == ("start", unit_manager)
     assert transition_log_for(analysis).last().name == "start"
-    assert "Starta analysen – klart. Status: Pågår." in client.get(detail_url(analysis)).content.decode()
+    assert f"{analysis.reference} är startad." in client.get(detail_url(analysis)).content.decode()
 
 
 @pytest.mark.parametrize("name", ["team_a", "quality", "management"])
