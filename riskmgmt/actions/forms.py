@@ -5,16 +5,10 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from riskmgmt.core.forms import DateInput
 from riskmgmt.organisation.models import Membership
 
 from .models import Action
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def people_of_unit(unit):
