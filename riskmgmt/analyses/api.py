@@ -267,11 +267,15 @@ def _people(ids: list[int], field: str) -> dict[int, object]:
     return found
 
 
+class _IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class EventAnalysisFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=[("open", gettext_lazy("Öppna")), *EventAnalysis.Status.choices],
                                          method="filter_status")
-    unit = django_filters.NumberFilter(method="filter_unit", field_class=forms.IntegerField, min_value=1,
-                                       max_value=MAX_ID, help_text=gettext_lazy("Enheten och allt under den."))
+    unit = _IdFilter(method="filter_unit", min_value=1, max_value=MAX_ID,
+                     help_text=gettext_lazy("Enheten och allt under den."))
 
     class Meta:
         model = EventAnalysis
