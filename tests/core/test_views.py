@@ -270,14 +270,18 @@ def test_staff_start_page_lists_their_role_and_links_to_actions(client, reporter
     assert f'href="{reverse("actions:mine")}"' in response.content.decode()
 
 
-def test_unit_manager_sees_their_unit_and_that_handling_is_not_built_yet(client, unit_manager):
+def test_unit_manager_sees_their_unit_with_links_to_the_handling_pages(client, unit_manager):
     client.force_login(unit_manager)
 
-    units = text_of(client.get(reverse("core:home")), "card-units")
+    response = client.get(reverse("core:home"))
+    units = text_of(response, "card-units")
 
     assert "Mottagningsenheten" in units
     assert "Placeringsenheten" not in units
-    assert "inte klar än" in units
+    assert "Rapporter att hantera" in units
+    html = response.content.decode()
+    for name in ("deviations:inbox", "analyses:list", "actions:list"):
+        assert f'href="{reverse(name)}"' in html
 
 
 def test_section_manager_sees_the_section_and_the_units_under_it(client, section_manager):

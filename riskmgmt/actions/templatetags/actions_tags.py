@@ -19,5 +19,7 @@ def action_panel(context, source_obj) -> dict:
 
     request = context["request"]
     source = action_source_for_model(type(source_obj))
+    # After a refused POST the page is re-rendered at the POST's URL; come back to the source.
+    back = request.get_full_path() if request.method == "GET" else source.url_of(source_obj)
     return {"request": request, "csrf_token": context.get("csrf_token"),
-            **_panel_context(request, source, source_obj, request.get_full_path())}
+            **_panel_context(request, source, source_obj, back)}
