@@ -617,3 +617,15 @@ def test_a_public_complaint_names_the_web_form_not_the_system_account(client, or
     client.force_login(unit_manager)
     page = text(client.get(url(deviation)))
     assert "Rapportör</dt><dd>Allmänheten, via webbformuläret" in page
+
+
+def test_section_manager_can_start_an_event_analysis_from_a_lex_sarah_case(client, file_report, section_manager,
+                                                                         unit_manager):
+    from django.urls import reverse
+
+    deviation = file_report()
+    start = f'{reverse("analyses:create")}?deviation={deviation.pk}'
+    client.force_login(section_manager)
+    assert start in client.get(reverse("deviations:detail", args=[deviation.pk])).content.decode()
+    client.force_login(unit_manager)
+    assert start not in client.get(reverse("deviations:detail", args=[deviation.pk])).content.decode()
