@@ -180,8 +180,8 @@ def _progress(analysis) -> list[dict] | None:
 
 
 def _readiness(analysis) -> list[dict]:
-    """What the report needs before the lead can hand it in (the submit guards, in words)."""
-    services._set_guard_facts(analysis)
+    """What the report needs before the lead can hand it in (the submit guards, in words).
+    Needs the guard facts set (`_context` does that once)."""
     return [
         {"label": _("Tidslinjen har minst en händelse"), "done": analysis.has_timeline, "href": "#tidslinje"},
         {"label": _("Minst en grundorsak med orsaksområde"), "done": analysis.has_root_cause_with_area,
@@ -274,7 +274,6 @@ def _causes_context(request, analysis, can_edit: bool, bound: dict, actions: lis
 def _transitions(request, analysis, bound: dict) -> list[dict]:
     """The steps the user may take from this status, each with what still stops it."""
     user = request.user
-    services._set_guard_facts(analysis)
     items = []
     for name in TRANSITION_NAMES:
         fsm_transition = getattr(type(analysis), name)._django_fsm.get_transition(analysis.status)
@@ -321,6 +320,8 @@ def _deviations(request, analysis) -> list[dict]:
 
 def _context(request, analysis, bound: dict | None = None) -> dict:
     bound = bound or {}
+    # The guards' facts (timeline, root cause, actions) take queries: once per page.
+    services._set_guard_facts(analysis)
     context = _base_context(request, analysis)
     can_edit = context["can_edit"]
     actions = _analysis_actions(analysis)

@@ -4,6 +4,8 @@ cause, with htmx (a section swapped in place) and without (a POST that redirects
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -512,3 +514,19 @@ def test_readiness_list_follows_the_work(client, analysis, member, lead):
     done = {item["label"]: item["done"] for item in response.context["readiness"]}
     assert done["Tidslinjen har minst en händelse"] is True
     assert done["Sammanfattningen är skriven"] is False
+
+
+def test_workspace_queries_do_not_grow_with_the_timeline_or_the_tree(client, analysis, member, root):
+    services.timeline_entry_save(analysis=analysis, actor=member, at=timezone.now(), description="Första")
+    client.force_login(member)
+    client.get(detail_url(analysis))  # warm the per-process caches (content types, deadline rules)
+    with CaptureQueriesContext(connection) as small:
+        client.get(detail_url(analysis))
+    for n in range(8):
+        services.timeline_entry_save(analysis=analysis, actor=member, at=timezone.now(), description=f"Händelse {n}")
+        services.cause_save(analysis=analysis, actor=member, text=f"Orsak {n}", parent=root)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(detail_url(analysis))
+
+    assert response.context["tree"][0]["children"][0]["children"][7]["cause"].text == "Orsak 7"
+    assert len(large.captured_queries) == len(small.captured_queries) <= 45

@@ -246,6 +246,14 @@ def test_commission_errors_cancel_and_phone(page, live_server, lex_sarah):
     assert_accessible(page)
     screenshot(page, "analysis-commission-form-errors")
 
+    # Another unit: htmx swaps in that unit's deviations (the ticked one from Mottagningen goes).
+    choices = page.locator("#deviation-choices")
+    page.get_by_label("Enhet", exact=True).select_option(label="– Placeringsenheten")
+    expect(choices).not_to_contain_text(lex_sarah.reference)
+    page.get_by_label("Enhet", exact=True).select_option(label="– Mottagningsenheten")
+    expect(choices.get_by_role("checkbox", name=lex_sarah.reference)).not_to_be_checked()
+    choices.get_by_role("checkbox", name=lex_sarah.reference).check()
+
     page.get_by_label("Uppdrag och avgränsning").fill("Varför lästes anmälan först efter helgen?")
     page.get_by_label("Analysledare").select_option(label="Johan Larsson (Enhetschef)")
     page.get_by_label("Deltagare 2", exact=True).select_option(label="Lisa Andersson (Familjebehandlare)")
