@@ -51,7 +51,10 @@ def test_commission_work_submit_decide_and_download(page, live_server, lex_sarah
     assert_accessible(page)
     screenshot(page, "analysis-list-empty")
 
-    page.goto(f"{live_server.url}{reverse('analyses:create')}?deviation={lex_sarah.pk}")
+    page.goto(f"{live_server.url}{lex_sarah.get_absolute_url()}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Starta händelseanalys").click()
+    assert page.url.endswith(f"{reverse('analyses:create')}?deviation={lex_sarah.pk}")
     expect(page.get_by_label("Rubrik")).to_have_value("Skyddsbedömning gjordes först efter helgen")
     expect(page.get_by_label("Enhet", exact=True)).to_have_value(str(lex_sarah.unit_id))
     expect(page.get_by_role("checkbox", name=lex_sarah.reference)).to_be_checked()
