@@ -79,6 +79,10 @@ class NeededDateField(_Needed, forms.DateField):
     pass
 
 
+class NeededMultipleChoiceField(_Needed, forms.MultipleChoiceField):
+    pass
+
+
 def person_label(user) -> str:
     return f"{user.full_name} ({user.job_title})" if user.job_title else user.full_name
 
@@ -290,8 +294,9 @@ class CauseForm(forms.Form):
         label=_("Det här är en grundorsak"), required=False,
         help_text=_("En orsak i verksamheten som, om den åtgärdas, hindrar att det händer igen."),
     )
-    cause_areas = forms.MultipleChoiceField(
-        label=_("Orsaksområden"), required=False, widget=forms.CheckboxSelectMultiple,
+    # Needed for a root cause only; the form shows the areas once "grundorsak" is ticked.
+    cause_areas = NeededMultipleChoiceField(
+        label=_("Orsaksområden"), widget=forms.CheckboxSelectMultiple,
         help_text=_("Välj minst ett för en grundorsak."),
     )
 

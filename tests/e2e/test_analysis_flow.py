@@ -130,6 +130,7 @@ def test_commission_work_submit_decide_and_download(page, live_server, lex_sarah
     expect(why.get_by_label("Procedurer, rutiner och riktlinjer")).to_be_hidden()
     why.get_by_label("Det här är en grundorsak").check()
     why.get_by_label("Procedurer, rutiner och riktlinjer").check()
+    screenshot(page, "analysis-workspace-why-form-sofia")
     why.get_by_role("button", name="Lägg till orsak").click()
     root = causes.locator(".why-node--root")
     expect(root).to_contain_text("Grundorsak")
