@@ -382,6 +382,8 @@ def ivo_send_investigation(*, notification: IvoNotification, actor, sent_on: dat
     """The investigation has reached IVO."""
     if sent_on and sent_on > timezone.localdate():
         raise DeviationValidationError({"sent_on": _("Datumet kan inte ligga i framtiden.")})
+    if sent_on and sent_on < notification.sent_on:
+        raise DeviationValidationError({"sent_on": _("Utredningen kan inte ha skickats före anmälan.")})
     notification.investigation_sent_on = sent_on
     return _ivo_run(notification, "send_investigation", actor)
 

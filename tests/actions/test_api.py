@@ -176,3 +176,10 @@ def test_create_on_an_event_analysis_addressing_a_root_cause(api_client, org, un
     wrong = api_client.post(URL, {**body, "addresses_cause": 999999}, format="json")
     assert wrong.status_code == 400
     assert "addresses_cause" in wrong.json()
+
+
+def test_a_lone_surrogate_is_a_400_not_a_500(api_client, org, unit_manager, reporter):
+    api_client.force_authenticate(unit_manager)
+    response = api_client.post(URL, _body(org, reporter, strength="\ud800"), format="json")
+    assert response.status_code == 400
+    assert "strength" in response.json()

@@ -182,3 +182,13 @@ def test_filing_refuses_an_impossible_year(file_report):
     with pytest.raises(services.DeviationValidationError) as exc:
         file_report(occurred_at=dt.datetime(1, 1, 2, tzinfo=dt.UTC))
     assert "occurred_at" in exc.value.errors
+
+
+def test_investigation_cannot_reach_ivo_before_the_notification(file_report, unit_manager, section_manager):
+    deviation = file_report()
+    services.deviation_receive(deviation=deviation, actor=unit_manager)
+    notification = services.ivo_notification_create(deviation=deviation, actor=section_manager, sent_on=TODAY())
+    with pytest.raises(services.DeviationValidationError) as exc:
+        services.ivo_send_investigation(notification=notification, actor=section_manager,
+                                        sent_on=TODAY() - datetime.timedelta(days=3))
+    assert "sent_on" in exc.value.errors

@@ -2,7 +2,7 @@
 
 Uses the local Redis (database 13, emptied first); skipped when no Redis answers. The test is
 transactional because the worker thread reads the row through its own connection;
-serialized_rollback restores the seeded deadline rules afterwards for the tests that follow.
+tests/conftest.py reseeds the deadline rules afterwards for the tests that follow.
 """
 
 import socket
@@ -77,7 +77,7 @@ def delivered():
     task_postrun.disconnect(on_postrun)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_real_worker_delivers_a_committed_notification(reporter, real_broker, delivered):
     with transaction.atomic():
         notification = notification_queue(
