@@ -5,7 +5,7 @@ from . import report_views, views
 app_name = "analyses"
 
 urlpatterns = [
-    # Workspace and decisions (views.py)
+    # Workspace and decisions, in views
     path("", views.analysis_list, name="list"),
     path("ny/", views.analysis_create, name="create"),
     path("<int:pk>/", views.analysis_detail, name="detail"),
@@ -17,7 +17,7 @@ urlpatterns = [
     path("<int:pk>/orsaker/<int:cause_pk>/", views.cause_edit, name="cause-edit"),
     path("<int:pk>/orsaker/<int:cause_pk>/ta-bort/", views.cause_delete, name="cause-delete"),
     path("<int:pk>/overgang/<slug:name>/", views.analysis_transition, name="transition"),
-    # Pictures and the analysis report (report_views.py)
+    # Pictures and the analysis report, in report_views
     path("<int:pk>/orsaksdiagram.svg", report_views.cause_diagram_svg, name="cause-diagram"),
     path("<int:pk>/tidslinje.svg", report_views.timeline_svg, name="timeline-diagram"),
     path("<int:pk>/rapport/", report_views.analysis_report, name="report"),
