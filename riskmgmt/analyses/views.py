@@ -225,6 +225,10 @@ def _actions_by_cause(actions: list[Action]) -> dict[int, list[Action]]:
     return linked
 
 
+def _area_choices() -> list[tuple]:
+    return [(a.code, a.name) for a in CauseArea.objects.filter(is_active=True)]
+
+
 def _parent_choices(tree: list[dict]) -> list[tuple]:
     choices = []
 
@@ -243,7 +247,7 @@ def _causes_context(request, analysis, can_edit: bool, bound: dict, actions: lis
     tree = cause_tree(analysis)
     linked = _actions_by_cause(actions)
     can_add_action = _source().can_add(request.user, analysis)
-    area_choices = [(a.code, a.name) for a in CauseArea.objects.filter(is_active=True)]
+    area_choices = _area_choices()
     parent_choices = _parent_choices(tree)
 
     def decorate(nodes):
@@ -292,7 +296,7 @@ def _transitions(request, analysis, bound: dict) -> list[dict]:
 
 def _decision_context(analysis, actions: list[Action], tree: list[dict]) -> dict:
     proposed = [a for a in actions if a.status != Action.Status.CANCELLED]
-    linked = {a.addresses_id for a in proposed if a.addresses_id}
+    linked = _actions_by_cause(proposed)
     roots = []
 
     def walk(nodes):
@@ -461,10 +465,6 @@ def timeline_entry_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpR
 
 
 # ---------------------------------------------------------------- why-chains
-
-def _area_choices() -> list[tuple]:
-    return [(a.code, a.name) for a in CauseArea.objects.filter(is_active=True)]
-
 
 def _cause_call(request, analysis, *, parent=None, cause=None):
     def call(data):

@@ -688,3 +688,17 @@ def test_management_may_commission_and_then_decides_their_own(client, org, manag
     assert response.status_code == 302
     analysis = EventAnalysis.objects.get()
     assert analysis.commissioner == management
+
+
+def test_decision_step_names_root_causes_no_action_addresses(client, analysis, unit_manager, section_manager):
+    ready_for_submit(analysis, unit_manager)
+    services.cause_save(analysis=analysis, actor=unit_manager, text="Bemanningen räcker inte på fredagar",
+                        is_root=True, cause_areas=services.cause_areas_by_code(["organisation"]))
+    services.analysis_submit_report(analysis=analysis, actor=unit_manager, summary="S")
+    client.force_login(section_manager)
+
+    context = client.get(detail_url(analysis)).context
+
+    assert [c.text for c in context["roots_without_action"]] == ["Bemanningen räcker inte på fredagar"]
+    html = client.get(detail_url(analysis)).content.decode()
+    assert "Grundorsaker utan kopplad åtgärd:" in html
