@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from riskmgmt.core.forms import DateInput, TimeInput
 from riskmgmt.core.personnummer import find_personal_numbers, no_personal_number
 from riskmgmt.organisation.models import Process, Unit
 
@@ -62,20 +63,6 @@ KIND_GUIDANCE = {
 }
 KIND_ORDER = (Kind.LEX_SARAH, Kind.COMPLAINT, Kind.OTHER)
 PUBLIC_COMPLAINANT_TYPES = (ComplainantType.CLIENT, ComplainantType.RELATIVE, ComplainantType.OTHER)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class RadioGroup(forms.RadioSelect):

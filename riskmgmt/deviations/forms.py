@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from riskmgmt.core.forms import DateInput
 from riskmgmt.organisation.models import Membership, Process, Unit
 
 from .models import Deviation
@@ -31,13 +32,6 @@ CLASSIFICATION_HELP = {
     Classification.SERIOUS: _("Hotet mot eller följden för den enskildes liv, säkerhet eller hälsa är "
                               "allvarlig. Ska anmälas till IVO snarast."),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _textarea(rows: int = 4) -> forms.Textarea:
