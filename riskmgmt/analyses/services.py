@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
-from riskmgmt.core.errors import ApplicationError
+from riskmgmt.core.errors import ApplicationError, ConcurrentChangeError
 from riskmgmt.core.fsm import transition_run
 from riskmgmt.core.models import Transition
 from riskmgmt.core.serials import serial_next
@@ -189,7 +190,14 @@ def analysis_save_report(*, analysis: EventAnalysis, actor, **fields) -> EventAn
             raise AnalysisValidationError({name: _("Ange ett värde 1–4.")})
     _validate(analysis, exclude=["unit", "commissioner", "lead"])
     analysis._history_user, analysis._change_reason = actor, "save_report"
-    analysis.save()
+    try:
+        with transaction.atomic():  # a savepoint, so the caller's transaction survives a refusal
+            analysis.save()
+    except ConcurrentTransition as exc:
+        # The status changed since the page was loaded (the lead handed the report in): a 409, not a 500.
+        analysis.refresh_from_db()
+        raise ConcurrentChangeError(_("Någon annan hann ändra analysen före dig. Ladda om sidan och försök igen.")) \
+            from exc
     return analysis
 
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from riskmgmt.actions import services as action_services
 from riskmgmt.actions.models import Action
 from riskmgmt.analyses import services
-from riskmgmt.analyses.models import Cause, TimelineEntry
+from riskmgmt.analyses.models import Cause, EventAnalysis, TimelineEntry
+from riskmgmt.core.errors import ConcurrentChangeError
 
-from .test_views import detail_url, persona, submitted
+from .test_views import detail_url, persona, ready_for_submit, submitted
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -530,3 +531,16 @@ def test_workspace_queries_do_not_grow_with_the_timeline_or_the_tree(client, ana
 
     assert response.context["tree"][0]["children"][0]["children"][7]["cause"].text == "Orsak 7"
     assert len(large.captured_queries) == len(small.captured_queries) <= 45
+
+
+def test_saving_drafts_after_the_report_was_handed_in_meanwhile_is_a_conflict(analysis, lead, member):
+    ready_for_submit(analysis, lead)
+    stale = EventAnalysis.objects.get(pk=analysis.pk)  # a team member's page, loaded before the submit
+    services.analysis_submit_report(analysis=analysis, actor=lead, summary="Rutin saknades")
+
+    with pytest.raises(ConcurrentChangeError):
+        services.analysis_save_report(analysis=stale, actor=member, summary="Ändrad")
+
+    analysis.refresh_from_db()
+    assert analysis.summary == "Rutin saknades"
+    assert analysis.status == "report_submitted"
