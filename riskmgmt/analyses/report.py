@@ -25,11 +25,13 @@ from .models import Cause, EventAnalysis
 from .selectors import root_causes_by_area
 
 # The printable area in CSS px (96 per inch) for the page sizes in report.html: A4 with
-# margins of 16 mm at the sides, 20 mm at the top and 20 mm at the bottom.
+# margins of 16 mm at the sides and 20 mm at the top and the bottom. A picture taller than
+# the room left beside the section heading and the caption is cut into parts (and the
+# stylesheet's max-height, the same numbers, shrinks a part that still does not fit).
 MM = 96 / 25.4
 PORTRAIT_WIDTH = (210 - 32) * MM
-LANDSCAPE_HEIGHT = (210 - 40) * MM - 40  # room for the figure's caption
-PORTRAIT_HEIGHT = (297 - 40) * MM - 90  # room for the section heading and the caption
+LANDSCAPE_HEIGHT = 140 * MM
+PORTRAIT_HEIGHT = 225 * MM
 
 # Default risk levels of the matrix (DOMAIN.md A6); configuration belongs to the risk register,
 # which does not exist yet, so the report shows the score with the defaults' words.
