@@ -33,6 +33,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
+    "--lang=sv-SE",  # the browser's own widgets (date pickers, file chooser) in Swedish
     "--headless",
     "--disable-gpu",
     "--disable-background-networking",

@@ -65,6 +65,7 @@ def test_demo_user_logs_in_finds_their_start_page_and_logs_out(
     assert_accessible(page)
     screenshot(page, f"start-{username}")
     page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")  # the skip link scrolled to the content
     expect(nav.get_by_role("link", name="Rapportera avvikelse")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
@@ -112,9 +113,11 @@ def test_login_page_is_accessible_and_shows_errors_in_swedish(page, live_server,
 def test_staff_member_finds_who_to_report_to(page, live_server, demo_data):
     login(page, live_server, "anna")
 
-    page.get_by_role("main").get_by_role("link", name="Rapportera avvikelse").click()
+    page.goto(f"{live_server.url}{reverse('core:report-start')}")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportera avvikelse")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vem rapporterar jag till?")
+    expect(page.get_by_role("main").get_by_role("link", name="Rapportera avvikelse")).to_have_attribute(
+        "href", reverse("deviations:create"))
     expect(page.get_by_role("heading", name="Lex Sarah ska rapporteras genast")).to_be_visible()
     contacts = page.locator("section.card")
     expect(contacts.first).to_contain_text("Mottagningsenheten")
