@@ -631,7 +631,7 @@ class EventAnalysisReportApi(APIView):
             response["Content-Disposition"] = (
                 f'attachment; filename="{report_filename(analysis, roles=roles, extension="pdf")}"')
         else:
-            response = HttpResponse(report_html(analysis, roles=roles, request=request),
+            response = HttpResponse(report_html(analysis, roles=roles, for_pdf=True, request=request),
                                     content_type="text/html; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         return response

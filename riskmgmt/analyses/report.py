@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from riskmgmt.actions.models import Action
@@ -20,7 +21,7 @@ from riskmgmt.actions.selectors import action_list_for_source
 from riskmgmt.core.personnummer import mask_personal_numbers
 from riskmgmt.organisation.models import Membership
 
-from .diagrams import cause_diagram_parts_for, format_when, timeline_parts_for
+from .diagrams import cause_diagram_parts_for, timeline_parts_for
 from .models import Cause, EventAnalysis
 from .selectors import root_causes_by_area
 
@@ -189,19 +190,17 @@ def report_context(analysis: EventAnalysis, *, roles: bool = False, for_pdf: boo
         "action_rows": action_rows,
         "actions_decided": analysis.decided_at is not None,
         "only_weak_actions": bool(live) and all(a.strength == Action.Strength.WEAK for a in live),
-        "format_when": format_when,
     }
 
 
-def _joined_alternatives(parts) -> str:
-    from django.utils.safestring import mark_safe
-
+def _joined_alternatives(parts) -> SafeString:
     # Each part's alternative is already escaped HTML built by format_html.
     return mark_safe("".join(str(part.alternative_html) for part in parts))  # noqa: S308
 
 
 def report_html(analysis: EventAnalysis, *, roles: bool = False, for_pdf: bool = False, request=None) -> str:
-    """The analysrapport as a self-contained HTML document."""
+    """The analysrapport as a self-contained HTML document; `for_pdf` leaves out the page's
+    toolbar (links back into the application), as for the PDF and the API."""
     return render_to_string("analyses/report.html", report_context(analysis, roles=roles, for_pdf=for_pdf),
                             request=request)
 

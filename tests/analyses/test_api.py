@@ -603,6 +603,7 @@ def test_report_as_html_and_pdf(request, api_client, started, unit_manager, pers
     assert html.status_code == 200
     assert html["Content-Type"].startswith("text/html")
     assert started.reference in html.content.decode()
+    assert "Ladda ner som pdf" not in html.content.decode()  # a document, not the page with its toolbar
     assert client.get(_url(started, "report")).status_code == 200  # html by default
     if persona == "quality":
         pdf = client.get(_url(started, "report"), {"format": "pdf", "roles": "1"})
