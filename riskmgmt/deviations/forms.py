@@ -147,9 +147,9 @@ def investigator_choices(unit: Unit):
 
 class ReceiveForm(StepForm):
     immediate_actions = forms.CharField(
-        label=_("Omedelbara åtgärder"), required=False, widget=_textarea(4),
-        help_text=_("Vad har gjorts för att skydda den enskilde och hindra att det händer igen just nu? "
-                    "Inga namn eller personnummer."),
+        label=_("Dina omedelbara åtgärder"), required=False, widget=_textarea(4),
+        help_text=_("Vad har du gjort för att skydda den enskilde och hindra att det händer igen just nu? "
+                    "Det läggs till under rapportörens text, som finns kvar. Inga namn eller personnummer."),
     )
     kind = forms.ChoiceField(
         label=_("Typ av rapport"), choices=Kind.choices,
@@ -157,7 +157,7 @@ class ReceiveForm(StepForm):
     )
 
     def __init__(self, *args, deviation: Deviation, **kwargs):
-        kwargs.setdefault("initial", {"immediate_actions": deviation.immediate_actions, "kind": deviation.kind})
+        kwargs.setdefault("initial", {"kind": deviation.kind})
         super().__init__(*args, **kwargs)
 
 

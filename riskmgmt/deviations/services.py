@@ -207,7 +207,8 @@ def deviation_record_access(*, deviation: Deviation, user, via: str = "web") -> 
 
 def deviation_receive(*, deviation: Deviation, actor, immediate_actions: str | None = None,
                       kind: str | None = None) -> Deviation:
-    """A manager receives the report, records immediate measures and may reclassify it (logged)."""
+    """A manager receives the report, adds the immediate measures taken (the reporter's text
+    stays) and may reclassify it (logged)."""
     comment = ""
     if kind and kind != deviation.kind:
         if kind not in Kind.values:
@@ -221,7 +222,13 @@ def deviation_receive(*, deviation: Deviation, actor, immediate_actions: str | N
         deviation.conclusion_due = (
             due_date_for(conclusion_rule, timezone.localdate(deviation.reported_at)) if conclusion_rule else None
         )
-    if immediate_actions is not None:
+    immediate_actions = (immediate_actions or "").strip()
+    if immediate_actions:
+        # The reporter's own account stays; the manager's measures are added beneath it.
+        if deviation.immediate_actions:
+            heading = _("Åtgärder vid mottagandet (%(name)s, %(date)s):") % {
+                "name": actor.full_name, "date": timezone.localdate().isoformat()}
+            immediate_actions = f"{deviation.immediate_actions}\n\n{heading}\n{immediate_actions}"
         deviation.immediate_actions = immediate_actions
     _validate(deviation, exclude=["reference", "unit", "process", "reporter", "investigator"])
     with transaction.atomic():

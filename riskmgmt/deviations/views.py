@@ -305,8 +305,9 @@ def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_
         ),
         "log": transition_log_entries(notification),
     })
-    if context["transitions"]:
-        # Pointed to from "Nästa steg", so the IVO step is not missed further down the page.
+    if context["transitions"] and notification.status == IvoNotification.Status.SENT:
+        # Pointed to from "Nästa steg", so sending the investigation is not missed further down.
+        # Once it is sent, IVO's decision may take months: that is waiting, not a next step.
         context["next_label"] = context["transitions"][0]["label"]
     return context
 

@@ -141,7 +141,7 @@ def test_register_send_investigation_and_record_ivo_closing(client, serious, sec
     assert (notification.status, notification.investigation_sent_on) == ("investigation_sent", TODAY())
     box = panel(text(client.get(url(serious))))
     assert "IVO har avslutat ärendet</button>" in box
-    assert "Kopplas när tillsynsärenden finns" in box
+    assert "Inleder IVO i stället tillsyn?" in box
 
     response = client.post(url(serious, "ivo-transition", "record_closed"),
                            {"ivo-record_closed-decided_on": TODAY().isoformat()})

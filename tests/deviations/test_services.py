@@ -192,3 +192,12 @@ def test_investigation_cannot_reach_ivo_before_the_notification(file_report, uni
         services.ivo_send_investigation(notification=notification, actor=section_manager,
                                         sent_on=TODAY() - datetime.timedelta(days=3))
     assert "sent_on" in exc.value.errors
+
+
+def test_receiving_adds_measures_below_the_reporters_text(file_report, unit_manager):
+    deviation = file_report(immediate_actions="Ringde jouren direkt.")
+    services.deviation_receive(deviation=deviation, actor=unit_manager, immediate_actions="Skyddsbedömning gjord.")
+    deviation.refresh_from_db()
+    assert deviation.immediate_actions.startswith("Ringde jouren direkt.")
+    assert "Åtgärder vid mottagandet (Maria Ek" in deviation.immediate_actions
+    assert deviation.immediate_actions.endswith("Skyddsbedömning gjord.")
