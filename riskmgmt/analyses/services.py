@@ -77,6 +77,10 @@ def analysis_create(*, actor, title: str, unit, scope: str, commissioner, lead, 
     for field, person in (("commissioner", commissioner), ("lead", lead)):
         if not person.is_active:
             errors[field] = _("Personen är inte aktiv.")
+    if "commissioner" not in errors and not can_commission_for_unit(commissioner, unit):
+        # The commissioner decides the actions, so it must be someone who may commission here.
+        errors["commissioner"] = _("Uppdragsgivaren måste vara sektionschef eller ingå i ledningsgruppen "
+                                   "för enheten.")
     due_date = due_date or due_date_for("event_analysis_report", timezone.localdate())
     if due_date and due_date < timezone.localdate():
         errors["due_date"] = _("Datumet kan inte ligga bakåt i tiden.")

@@ -168,3 +168,11 @@ def test_personnummer_in_timeline_refused(analysis, unit_manager):
         services.timeline_entry_save(analysis=analysis, actor=unit_manager, at=NOW(),
                                      description="Samtal med 811218-9876")
     assert "description" in exc.value.errors
+
+
+def test_the_commissioner_must_be_someone_who_may_commission(org, section_manager, unit_manager, reporter):
+    with pytest.raises(services.AnalysisValidationError) as exc:
+        services.analysis_create(actor=section_manager, title="A", unit=org["mott"], scope="S",
+                                 commissioner=reporter, lead=unit_manager)
+    assert "commissioner" in exc.value.errors
+    assert not EventAnalysis.objects.exists()
