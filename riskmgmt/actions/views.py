@@ -175,10 +175,11 @@ def action_create(request: HttpRequest, source_type: str, source_id: int) -> Htt
         except services.ActionValidationError as exc:
             form.add_error(exc.field, exc.message)
         else:
-            if request.htmx:
-                return render(request, "actions/_action_panel.html",
-                              _panel_context(request, source, source_obj, back))
             messages.success(request, _("Åtgärden är tillagd."))
+            if request.htmx:
+                # The message goes along out of band, so the live region announces it.
+                return render(request, "actions/_action_panel.html",
+                              {**_panel_context(request, source, source_obj, back), "messages_oob": True})
             return redirect(back)
     status = 400 if request.method == "POST" else 200
     if request.htmx:

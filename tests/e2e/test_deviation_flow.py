@@ -70,7 +70,7 @@ def test_lex_sarah_from_report_to_feedback(page: Page, live_server, demo_data):
     page.get_by_role("navigation", name="Huvudmeny").get_by_role(
         "link", name="Rapportera avvikelse"
     ).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportera")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportera avvikelse")
     page.get_by_role("radio", name=re.compile(r"\(lex Sarah\)")).check()
     page.get_by_label("Rubrik").fill(TITLE)
     page.get_by_label("Vad har hänt?").fill(DESCRIPTION)
