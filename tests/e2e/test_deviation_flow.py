@@ -101,9 +101,9 @@ def test_lex_sarah_from_report_to_feedback(page: Page, live_server, demo_data):
     expect(page.locator("#omedelbara")).to_be_visible()
     next_step = page.locator("#nasta-steg")
     expect(next_step.get_by_role("heading", name="Ta emot")).to_be_visible()
-    measures = next_step.get_by_label("Omedelbara åtgärder")
-    expect(measures).to_have_value(IMMEDIATE)
-    measures.fill(f"{IMMEDIATE}\n{RECEIVED_MEASURES}")
+    measures = next_step.get_by_label("Dina omedelbara åtgärder")
+    expect(measures).to_have_value("")  # the reporter's own text stays; the manager adds hers
+    measures.fill(RECEIVED_MEASURES)
     expect(next_step.get_by_label("Typ av rapport")).to_have_value("lex_sarah")
     assert_accessible(page)
     screenshot(page, "flow-2-reported-maria")
@@ -111,6 +111,7 @@ def test_lex_sarah_from_report_to_feedback(page: Page, live_server, demo_data):
     expect(messages(page)).to_contain_text(f"{reference}: Ta emot – klart. Status: Mottagen.")
     expect(case_badges(page)).to_contain_text("Mottagen")
     expect(page.locator("section[aria-labelledby=omedelbara]")).to_contain_text(RECEIVED_MEASURES)
+    expect(page.locator("section[aria-labelledby=omedelbara]")).to_contain_text(IMMEDIATE)
 
     next_step = page.locator("#nasta-steg")
     expect(next_step.get_by_label("Utredare")).to_have_value("")  # "Jag utreder själv"
