@@ -4,6 +4,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from riskmgmt.actions.demo import seed_actions
+from riskmgmt.analyses.demo import seed_analyses
 from riskmgmt.deviations.demo import seed_deviations
 from riskmgmt.organisation.demo import demo_users, seed_organisation
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             seed_organisation(password=password)
             seed_actions()
             seed_deviations()
+            seed_analyses()
         self.stdout.write(self.style.SUCCESS("Demodata är inlagd. Logga in på http://127.0.0.1:8000/ som:"))
         for spec in demo_users():
             self.stdout.write(f"  {spec['username']:<8} {spec['job_title']:<24} ({spec['unit']}, {spec['role']})")
