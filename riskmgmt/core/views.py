@@ -66,6 +66,15 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overview_units"] = [
             {**row, "managers": managers.get(row["unit"].pk, [])} for row in _tree_rows(units)
         ]
+    # Lead or team member of an open analysis: staff have no menu link to analyses.
+    from django.db.models import Q
+
+    from riskmgmt.analyses.models import EventAnalysis
+
+    context["my_analyses"] = list(
+        EventAnalysis.objects.filter(Q(lead=request.user) | Q(team__user=request.user),
+                                     status__in=EventAnalysis.OPEN_STATUSES).distinct().order_by("due_date")[:5]
+    )
     return render(request, "core/home.html", context)
 
 

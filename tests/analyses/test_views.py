@@ -702,3 +702,14 @@ def test_decision_step_names_root_causes_no_action_addresses(client, analysis, u
     assert [c.text for c in context["roots_without_action"]] == ["Bemanningen räcker inte på fredagar"]
     html = client.get(detail_url(analysis)).content.decode()
     assert "Grundorsaker utan kopplad åtgärd:" in html
+
+
+def test_team_members_find_their_analysis_on_the_start_page(client, analysis, team, reporter):
+    from django.urls import reverse
+
+    client.force_login(team[0][0])
+    page = client.get(reverse("core:home")).content.decode()
+    assert "Dina händelseanalyser" in page
+    assert analysis.get_absolute_url() in page
+    client.force_login(reporter)
+    assert "Dina händelseanalyser" not in client.get(reverse("core:home")).content.decode()
