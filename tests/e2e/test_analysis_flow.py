@@ -74,7 +74,7 @@ def test_commission_work_submit_decide_and_download(page, live_server, lex_sarah
     with page.expect_navigation():
         page.get_by_role("button", name="Beställ analysen").click()
 
-    analysis = EventAnalysis.objects.get()
+    analysis = EventAnalysis.objects.get(title="Skyddsbedömning gjordes först efter helgen")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Skyddsbedömning gjordes först efter helgen")
     expect(page.locator(".messages")).to_contain_text(f"Händelseanalys {analysis.reference} är beställd")
     expect(page.locator(".ws-header__badges")).to_contain_text("Beställd")
