@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from riskmgmt.core.forms import DateInput, DateTimeInput
 from riskmgmt.core.personnummer import no_personal_number
 from riskmgmt.deviations.selectors import deviation_list_for_user
 from riskmgmt.notifications.deadlines import due_date_for
@@ -41,20 +42,6 @@ CONSEQUENCE_CHOICES = [
     (3, _("3 – Betydande (bestående skada, allvarligt kränkta rättigheter)")),
     (4, _("4 – Katastrofal (dödsfall, allvarlig bestående skada, ett barn utan skydd)")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class _Needed:
