@@ -1,20 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskmgmt.core.admin import ReadOnlyAdminMixin
+
 from .models import Deviation, DeviationAccess, IvoNotification
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Deviations change through their services (log, deadlines, notifications); admin reads."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Deviation)
@@ -30,15 +23,6 @@ class IvoNotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DeviationAccess)
-class DeviationAccessAdmin(admin.ModelAdmin):
+class DeviationAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("deviation", "user", "at", "via")
     list_filter = ("via",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from riskmgmt.core.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import DeadlineNotice, DeadlineRule, Notification
 
@@ -98,18 +100,9 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineNotice)
-class DeadlineNoticeAdmin(admin.ModelAdmin):
+class DeadlineNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Which reminders, overdue notices and escalations the deadline job has sent."""
 
     list_display = ("created", "rule_code", "kind", "content_type", "object_id", "due_date", "offset")
     list_filter = ("rule_code", "kind")
     date_hierarchy = "created"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
