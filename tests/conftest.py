@@ -62,6 +62,15 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
+@pytest.fixture(autouse=True)
+def _fresh_broker_cooldown():
+    # The outbox stops enqueueing for a while after a broker error (per process); a test must
+    # not inherit that pause from the one before it on the same worker.
+    from riskmgmt.notifications import services
+
+    services._broker_retry_after = 0.0
+
+
 @pytest.fixture
 def org(db):
     sof = UnitFactory(code="sof", name="Socialförvaltningen", kind="administration")

@@ -91,8 +91,10 @@ def closed_port():
 
 
 @pytest.fixture
-def broker_down(settings, closed_port):
+def broker_down(settings, closed_port, monkeypatch):
     """Eager mode off and the broker pointing at a closed port: every enqueue must fail."""
+    # Celery reads CELERY_BROKER_URL from the environment before conf.broker_url (CI sets it).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     conf = celery_app.conf
     saved = {"broker_url": conf.broker_url, "task_always_eager": conf.task_always_eager}
     settings.CELERY_TASK_ALWAYS_EAGER = False

@@ -36,9 +36,11 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason="needs Redis on 127.0.0.
 
 
 @pytest.fixture
-def real_broker(settings):
+def real_broker(settings, monkeypatch):
     import redis
 
+    # Celery reads CELERY_BROKER_URL from the environment before conf.broker_url (CI sets it).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     redis.Redis.from_url(REDIS_URL).flushdb()
     conf = celery_app.conf
     saved = {
