@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "riskmgmt.actions",
     "riskmgmt.deviations",
     "riskmgmt.analyses",
+    "riskmgmt.risks",
     "riskmgmt.api",
 ]
 
@@ -209,6 +210,8 @@ SPECTACULAR_SETTINGS = {
         "IvoNotificationStatusEnum": "riskmgmt.deviations.models.IvoNotification.Status",
         "ActionStatusEnum": "riskmgmt.actions.models.Action.Status",
         "EventAnalysisStatusEnum": "riskmgmt.analyses.models.EventAnalysis.Status",
+        "RiskAnalysisStatusEnum": "riskmgmt.risks.models.RiskAnalysis.Status",
+        "RiskStatusEnum": "riskmgmt.risks.models.Risk.Status",
     },
 }
 
