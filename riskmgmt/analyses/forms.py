@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from riskmgmt.core.forms import DateInput, DateTimeInput
+from riskmgmt.core.forms import (
+    DateInput,
+    DateTimeInput,
+    NeededCharField,
+    NeededDateField,
+    NeededMultipleChoiceField,
+)
 from riskmgmt.core.personnummer import no_personal_number
 from riskmgmt.deviations.selectors import deviation_list_for_user
 from riskmgmt.notifications.deadlines import due_date_for
@@ -42,32 +48,6 @@ CONSEQUENCE_CHOICES = [
     (3, _("3 – Betydande (bestående skada, allvarligt kränkta rättigheter)")),
     (4, _("4 – Katastrofal (dödsfall, allvarlig bestående skada, ett barn utan skydd)")),
 ]
-
-
-class _Needed:
-    """A field a step needs, checked by the service rather than the form: shown without
-    "(frivilligt)", but an empty value passes, so a refused step answers 409 with the service's
-    message naming what is missing (and "Spara utkast" keeps a half-written report)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, required=True, **kwargs)
-
-    def validate(self, value):
-        if value in self.empty_values:
-            return
-        super().validate(value)
-
-
-class NeededCharField(_Needed, forms.CharField):
-    pass
-
-
-class NeededDateField(_Needed, forms.DateField):
-    pass
-
-
-class NeededMultipleChoiceField(_Needed, forms.MultipleChoiceField):
-    pass
 
 
 def person_label(user) -> str:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
-from riskmgmt.core.errors import ApplicationError, ConcurrentChangeError
+from riskmgmt.core.errors import (
+    ApplicationError,
+    ConcurrentChangeError,
+    FieldValidationError,
+    full_clean_or_raise,
+)
 from riskmgmt.core.fsm import transition_run
 from riskmgmt.core.models import Transition
 from riskmgmt.core.serials import serial_next
@@ -25,17 +30,12 @@ EDITABLE_STATUSES = (EventAnalysis.Status.COMMISSIONED, EventAnalysis.Status.IN_
 RECOMMENDED_TEAM_SIZE = (3, 5)
 
 
-class AnalysisValidationError(ApplicationError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
+class AnalysisValidationError(FieldValidationError):
+    """Bad input for this app; `errors` maps field names to Swedish messages."""
 
 
 def _validate(obj, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        raise AnalysisValidationError({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc
+    full_clean_or_raise(obj, exclude=exclude, error_class=AnalysisValidationError)
 
 
 def analysis_warnings(analysis: EventAnalysis) -> list[str]:

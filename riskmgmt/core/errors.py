@@ -27,3 +27,22 @@ class ConcurrentChangeError(ApplicationError):
 
     status_code = 409
     code = "concurrent_change"
+
+
+class FieldValidationError(ApplicationError):
+    """Bad input; `errors` maps field names to Swedish messages (API 400, form errors)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(str(message) for message in errors.values()))
+        self.errors = errors
+
+
+def full_clean_or_raise(obj, *, exclude=(), error_class: type[FieldValidationError] = FieldValidationError) -> None:
+    """Runs the model's validators (personnummer guard, lengths, choices) and raises
+    `error_class` with one message per field instead of Django's ValidationError."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise error_class({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc

@@ -22,3 +22,33 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class _Needed:
+    """A field a step needs but the service checks: shown without "(frivilligt)", yet an empty
+    value passes the form, so a draft can be saved and a refused step answers 409 with the
+    service's message naming what is missing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, required=True, **kwargs)
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
+class NeededCharField(_Needed, forms.CharField):
+    pass
+
+
+class NeededDateField(_Needed, forms.DateField):
+    pass
+
+
+class NeededChoiceField(_Needed, forms.ChoiceField):
+    pass
+
+
+class NeededMultipleChoiceField(_Needed, forms.MultipleChoiceField):
+    pass

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from riskmgmt.core.forms import DateInput
+from riskmgmt.core.forms import DateInput, NeededCharField, NeededChoiceField, NeededDateField
 from riskmgmt.organisation.models import Membership, Process, Unit
 
 from .models import Deviation
@@ -42,32 +42,6 @@ def _not_in_future(value):
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("Datumet kan inte ligga i framtiden."))
     return value
-
-
-class _Needed:
-    """A field the step needs, checked by the service rather than the form: it is shown without
-    "(frivilligt)", but an empty value passes the form, so "Spara utkast" keeps a half-done
-    investigation and a refused step answers 409 with the service's message naming what is missing."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, required=True, **kwargs)
-
-    def validate(self, value):
-        if value in self.empty_values:
-            return
-        super().validate(value)
-
-
-class NeededCharField(_Needed, forms.CharField):
-    pass
-
-
-class NeededDateField(_Needed, forms.DateField):
-    pass
-
-
-class NeededChoiceField(_Needed, forms.ChoiceField):
-    pass
 
 
 class StepForm(forms.Form):

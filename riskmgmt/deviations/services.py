@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from riskmgmt.accounts.services import system_user
-from riskmgmt.core.errors import ApplicationError
+from riskmgmt.core.errors import FieldValidationError, full_clean_or_raise
 from riskmgmt.core.fsm import transition_run
 from riskmgmt.core.models import Transition
 from riskmgmt.core.serials import serial_next
@@ -33,12 +33,8 @@ Kind = Deviation.Kind
 Role = Membership.Role
 
 
-class DeviationValidationError(ApplicationError):
-    """Bad input; `errors` maps field names to Swedish messages (API 400, form errors)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
+class DeviationValidationError(FieldValidationError):
+    """Bad input for this app; `errors` maps field names to Swedish messages."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -104,10 +100,7 @@ def _run(deviation: Deviation, name: str, actor, comment: str = "") -> Deviation
 
 
 def _validate(deviation: Deviation, exclude: list[str]) -> None:
-    try:
-        deviation.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise DeviationValidationError({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc
+    full_clean_or_raise(deviation, exclude=exclude, error_class=DeviationValidationError)
 
 
 # ---------------------------------------------------------------- filing

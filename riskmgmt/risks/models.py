@@ -188,4 +188,6 @@ class Risk(TimeStampedModel):
 
     @property
     def level(self) -> str:
-        return RiskMatrixSettings.current().level_for(self.probability, self.consequence)
+        """One risk's level (a settings read); lists use selectors.risks_with_level instead."""
+        annotated = getattr(self, "risk_level", None)
+        return annotated or RiskMatrixSettings.current().level_for(self.probability, self.consequence)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from riskmgmt.core.errors import ApplicationError, TransitionNotAllowedError
+from riskmgmt.core.errors import (
+    FieldValidationError,
+    TransitionNotAllowedError,
+    full_clean_or_raise,
+)
 from riskmgmt.core.fsm import transition_run
 from riskmgmt.organisation.rules import manages_unit
 
@@ -18,17 +22,12 @@ from .models import Risk, RiskAnalysis
 from .rules import runs_analysis
 
 
-class RiskValidationError(ApplicationError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
+class RiskValidationError(FieldValidationError):
+    """Bad input for this app; `errors` maps field names to Swedish messages."""
 
 
 def _validate(obj, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        raise RiskValidationError({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc
+    full_clean_or_raise(obj, exclude=exclude, error_class=RiskValidationError)
 
 
 def risk_analysis_create(*, actor, unit, year: int, planned_on: datetime.date | None = None) -> RiskAnalysis:

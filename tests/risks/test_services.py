@@ -126,3 +126,23 @@ def test_scores_outside_1_to_4_are_refused(org, unit_manager):
                              perspective="staff", probability=2, consequence=2)
     with pytest.raises(services.RiskValidationError):
         services.risk_update(risk=risk, actor=unit_manager, escalated=True, escalation_reason=" ")
+
+
+@pytest.mark.parametrize("thresholds", [{}, {"medium_from": 5, "high_from": 6, "very_high_from": 9,
+                                          "consequence_4_min_level": "medium"},
+                                         {"consequence_4_min_level": "very_high"}, {"consequence_4_min_level": "low"}])
+def test_the_sql_level_matches_the_python_level_in_all_16_cells(org, unit_manager, thresholds,
+                                                                 django_assert_max_num_queries):
+    from riskmgmt.risks.selectors import risks_with_level
+
+    settings = RiskMatrixSettings.objects.create(**thresholds)
+    analysis = services.risk_analysis_create(actor=unit_manager, unit=org["mott"], year=2026)
+    for p in range(1, 5):
+        for c in range(1, 5):
+            services.risk_add(analysis=analysis, actor=unit_manager, title=f"{p}x{c}", risk_type="place",
+                              perspective="staff", probability=p, consequence=c)
+    with django_assert_max_num_queries(2):
+        risks = list(risks_with_level(Risk.objects.filter(analysis=analysis)))
+        assert len(risks) == 16
+        for risk in risks:
+            assert risk.level == settings.level_for(risk.probability, risk.consequence), risk.title
