@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "riskmgmt.deviations",
     "riskmgmt.analyses",
     "riskmgmt.risks",
+    "riskmgmt.supervision",
+    "riskmgmt.controls",
+    "riskmgmt.reports",
     "riskmgmt.api",
 ]
 

@@ -5,8 +5,12 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from riskmgmt.actions import api as actions_api
 from riskmgmt.analyses import api as analyses_api
+from riskmgmt.controls import api as controls_api
 from riskmgmt.deviations import api as deviations_api
 from riskmgmt.organisation import api as organisation_api
+from riskmgmt.reports import api as reports_api
+from riskmgmt.risks import api as risks_api
+from riskmgmt.supervision import api as supervision_api
 
 app_name = "api"
 
@@ -42,4 +46,9 @@ urlpatterns = [
          name="deviation-ivo-notification"),
     path("deviations/<int:pk>/ivo-notification/transitions/<slug:name>/",
          deviations_api.IvoNotificationTransitionApi.as_view(), name="deviation-ivo-transition"),
+    # Later apps keep their routes beside their views.
+    *risks_api.api_urlpatterns,
+    *supervision_api.api_urlpatterns,
+    *controls_api.api_urlpatterns,
+    *reports_api.api_urlpatterns,
 ]

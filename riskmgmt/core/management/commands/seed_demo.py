@@ -5,8 +5,12 @@ from django.test.utils import override_settings
 
 from riskmgmt.actions.demo import seed_actions
 from riskmgmt.analyses.demo import seed_analyses
+from riskmgmt.controls.demo import seed_controls
 from riskmgmt.deviations.demo import seed_deviations
 from riskmgmt.organisation.demo import demo_users, seed_organisation
+from riskmgmt.reports.demo import seed_reports
+from riskmgmt.risks.demo import seed_risks
+from riskmgmt.supervision.demo import seed_supervision
 
 
 class Command(BaseCommand):
@@ -24,6 +28,10 @@ class Command(BaseCommand):
             seed_actions()
             seed_deviations()
             seed_analyses()
+            seed_risks()
+            seed_supervision()
+            seed_controls()
+            seed_reports()
         self.stdout.write(self.style.SUCCESS("Demodata är inlagd. Logga in på http://127.0.0.1:8000/ som:"))
         for spec in demo_users():
             self.stdout.write(f"  {spec['username']:<8} {spec['job_title']:<24} ({spec['unit']}, {spec['role']})")

@@ -1,0 +1,3 @@
+"""Stub; the risk API is being written."""
+
+api_urlpatterns = []

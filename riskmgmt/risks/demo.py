@@ -1,0 +1,5 @@
+"""Stub; risk demo data is being written."""
+
+
+def seed_risks() -> None:
+    pass

@@ -1,0 +1,3 @@
+"""Stub; the API is being written."""
+
+api_urlpatterns = []

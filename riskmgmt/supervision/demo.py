@@ -1,0 +1,5 @@
+"""Stub; demo data is being written."""
+
+
+def seed_supervision() -> None:
+    pass

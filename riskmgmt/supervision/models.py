@@ -1,0 +1,1 @@
+"""Stub; models are being written."""
