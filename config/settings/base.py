@@ -215,6 +215,9 @@ SPECTACULAR_SETTINGS = {
         "EventAnalysisStatusEnum": "riskmgmt.analyses.models.EventAnalysis.Status",
         "RiskAnalysisStatusEnum": "riskmgmt.risks.models.RiskAnalysis.Status",
         "RiskStatusEnum": "riskmgmt.risks.models.Risk.Status",
+        "SupervisionDecisionStatusEnum": "riskmgmt.supervision.models.SupervisionDecision.Status",
+        "SupervisionDecisionKindEnum": "riskmgmt.supervision.models.SupervisionDecision.Kind",
+        "RequirementStatusEnum": "riskmgmt.supervision.models.Requirement.Status",
     },
 }
 
