@@ -6,3 +6,8 @@ class ControlsConfig(AppConfig):
     name = "riskmgmt.controls"
     label = "controls"
     verbose_name = _("Egenkontroll")
+
+    def ready(self) -> None:
+        from . import integration
+
+        integration.register()

@@ -1,13 +1,14 @@
-from django.http import Http404
 from django.urls import path
+
+from . import views
 
 app_name = "controls"
 
-
-def _todo(request, **kwargs):  # replaced as the views are written
-    raise Http404
-
-
 urlpatterns = [
-    path("", _todo, name="list"),
+    path("", views.control_plan, name="list"),
+    path("ny/", views.point_create, name="point-create"),
+    path("punkt/<int:pk>/andra/", views.point_edit, name="point-edit"),
+    path("punkt/<int:pk>/registrera/", views.check_record, name="record"),
+    path("kontroll/<int:pk>/", views.check_detail, name="check-detail"),
+    path("kontroll/<int:pk>/rapportera-avvikelse/", views.check_report_deviation, name="report-deviation"),
 ]

@@ -523,7 +523,16 @@ class RecordClosedBody(serializers.Serializer):
 
 
 class RecordSupervisionBody(serializers.Serializer):
-    supervision_decision = _id_field()
+    """Links IVO's supervision decision, or (without `supervision_decision`) registers a new one."""
+
+    supervision_decision = _id_field(
+        required=False, allow_null=True, default=None,
+        help_text=gettext_lazy("Ett befintligt tillsynsärende från IVO för enheten; utan värde skapas ett nytt."))
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                      help_text=gettext_lazy("Nytt ärende: IVO:s diarienummer (annars anmälans)."))
+    received_on = serializers.DateField(required=False, allow_null=True, default=None, validators=[_not_in_future],
+                                        help_text=gettext_lazy("Nytt ärende: när tillsynen inleddes (annars i dag)."))
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 def _notification_for_user(user, pk) -> IvoNotification:
@@ -566,11 +575,15 @@ class IvoNotificationApi(APIView):
         "sent_on": serializers.DateField(required=False),
         "decided_on": serializers.DateField(required=False),
         "supervision_decision": serializers.IntegerField(required=False),
+        "reference": serializers.CharField(required=False),
+        "received_on": serializers.DateField(required=False),
+        "subject": serializers.CharField(required=False),
     }),
     parameters=[OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=IVO_TRANSITION_NAMES)],
     responses={200: IvoNotificationSerializer, 400: ERROR_400, 403: ERROR_403, 404: ERROR_404, 409: ERROR_409},
     description="send_investigation {sent_on}; record_closed {decided_on}; "
-                "record_supervision {supervision_decision}.",
+                "record_supervision {supervision_decision} links IVO's existing decision, or "
+                "{reference?, received_on?, subject?} registers a new one (IVO, lex Sarah).",
 )
 class IvoNotificationTransitionApi(_GuardedTransitionApi):
     detail_serializer = IvoNotificationSerializer

@@ -233,7 +233,9 @@ class IvoNotification(ConcurrentTransitionMixin, TimeStampedModel):
     investigation_due = models.DateField(_("utredningen ska vara hos IVO senast"), null=True, blank=True)
     investigation_sent_on = models.DateField(_("utredningen skickad"), null=True, blank=True)
     decided_on = models.DateField(_("IVO:s beslut"), null=True, blank=True)
-    supervision_decision_id = models.PositiveBigIntegerField(_("tillsynsbeslut"), null=True, blank=True)
+    supervision_decision = models.ForeignKey("supervision.SupervisionDecision", verbose_name=_("tillsynsärende"),
+                                             null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="ivo_notifications")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.SENT, editable=False)
     history = HistoricalRecords()
@@ -262,7 +264,8 @@ class IvoNotification(ConcurrentTransitionMixin, TimeStampedModel):
         """IVO closed the case ("ärendet avslutas")."""
 
     @transition(status, source=Status.INVESTIGATION_SENT, target=Status.SUPERVISION_OPENED, permission=IVO,
-                conditions=[Guard("supervision_decision_id", _("Ange tillsynsärendet."), from_input=True)],
+                conditions=[Guard("supervision_decision", _("Ange tillsynsärendet."),
+                                  lambda n: n.supervision_decision_id is not None, from_input=True)],
                 custom={"label": _("IVO har inlett tillsyn")})
     def record_supervision(self) -> None:
         """IVO opened a tillsyn; the supervision decision is linked."""

@@ -394,7 +394,50 @@ def ivo_record_closed(*, notification: IvoNotification, actor, decided_on: datet
     return _ivo_run(notification, "record_closed", actor)
 
 
-def ivo_record_supervision(*, notification: IvoNotification, actor, supervision_decision: int | None) -> IvoNotification:
-    """IVO opened a tillsyn; the supervision decision it produced is linked."""
-    notification.supervision_decision_id = supervision_decision
-    return _ivo_run(notification, "record_supervision", actor)
+def ivo_record_supervision(*, notification: IvoNotification, actor, supervision_decision=None, reference: str = "",
+                           received_on: datetime.date | None = None, subject: str = "") -> IvoNotification:
+    """IVO opened a tillsyn: links an existing IVO decision on the deviation's unit (or above it),
+    or registers a new one (IVO, lex Sarah follow-up, IVO's reference, the deviation linked)."""
+    from riskmgmt.core.errors import TransitionNotAllowedError
+    from riskmgmt.supervision import services as supervision_services
+    from riskmgmt.supervision.models import SupervisionDecision
+    from riskmgmt.supervision.selectors import decisions_for_user
+
+    deviation = notification.deviation
+    if not records_ivo_for(actor, deviation):
+        raise PermissionDenied(_("IVO:s beslut registreras av sektionschef eller kvalitetssamordnare."))
+    if notification.status != IvoNotification.Status.INVESTIGATION_SENT:
+        raise TransitionNotAllowedError(_("Tillsyn kan registreras först när utredningen har skickats till IVO."),
+                                        missing=["status"])
+    with transaction.atomic():
+        try:
+            if supervision_decision is not None:
+                decision = _linkable_decision(deviation, supervision_decision, decisions_for_user(actor))
+                if decision.deviation_id is None:
+                    supervision_services.decision_update(decision=decision, actor=actor, deviation=deviation)
+            else:
+                decision = supervision_services.decision_create(
+                    actor=actor, unit=deviation.unit, authority=SupervisionDecision.Authority.IVO,
+                    kind=SupervisionDecision.Kind.LEX_SARAH,
+                    reference=(reference or notification.ivo_reference or "").strip(),
+                    subject=subject or _("Tillsyn efter lex Sarah-anmälan %(reference)s")
+                    % {"reference": deviation.reference},
+                    received_on=received_on or timezone.localdate(), deviation=deviation,
+                )
+        except supervision_services.SupervisionValidationError as exc:
+            raise DeviationValidationError(exc.errors) from exc
+        notification.supervision_decision = decision
+        _ivo_run(notification, "record_supervision", actor, comment=str(decision))
+    return notification
+
+
+def _linkable_decision(deviation: Deviation, decision, visible):
+    """An IVO decision the actor sees, on the deviation's unit or above it, not another case's."""
+    decision_id = getattr(decision, "pk", decision)
+    found = visible.filter(pk=decision_id).first() if isinstance(decision_id, int) else None
+    if found is None or found.authority != found.Authority.IVO or not deviation.unit.path.startswith(found.unit.path):
+        raise DeviationValidationError({"supervision_decision": _("Välj ett tillsynsärende från IVO för enheten.")})
+    if found.deviation_id not in (None, deviation.pk):
+        raise DeviationValidationError({"supervision_decision": _("Tillsynsärendet gäller ett annat lex "
+                                                                  "Sarah-ärende.")})
+    return found

@@ -8,12 +8,13 @@ rule or someone else's change stops it, 403 when the user may not take the step 
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +27,7 @@ from riskmgmt.accounts.services import SYSTEM_USERNAME
 from riskmgmt.actions.models import Action
 from riskmgmt.actions.selectors import action_list_for_source
 from riskmgmt.core.errors import ApplicationError
+from riskmgmt.core.forms import DateInput
 from riskmgmt.core.fsm import (
     transition_failed_guards,
     transition_label,
@@ -175,7 +177,8 @@ def _reporter_name(deviation: Deviation) -> str:
 
 
 def _notification(deviation: Deviation) -> IvoNotification | None:
-    return IvoNotification.objects.filter(deviation=deviation).select_related("recorded_by").first()
+    return IvoNotification.objects.filter(deviation=deviation).select_related(
+        "recorded_by", "supervision_decision").first()
 
 
 def _deadline(label, due, done_on=None, *, applies=True) -> dict | None:
@@ -268,6 +271,54 @@ def _can_upload(user, deviation: Deviation) -> bool:
     return deviation.is_open and (is_reporter(user, deviation) or manages_deviation_unit(user, deviation))
 
 
+class IvoSupervisionForm(forms.Form):
+    """IVO opened a tillsyn: pick the decision already registered for the unit, or register it here."""
+
+    use_required_attribute = False
+    supervision_decision = forms.ModelChoiceField(
+        label=gettext_lazy("Tillsynsärende"), required=False, queryset=None,
+        empty_label=gettext_lazy("Registrera ett nytt tillsynsärende"),
+        help_text=gettext_lazy("Finns IVO:s tillsyn redan registrerad under Tillsyn, välj den."))
+    reference = forms.CharField(label=gettext_lazy("IVO:s diarienummer för tillsynen"), required=False,
+                                max_length=60)
+    received_on = forms.DateField(label=gettext_lazy("Tillsynen inleddes"), required=False, widget=DateInput(),
+                                  initial=timezone.localdate)
+    subject = forms.CharField(label=gettext_lazy("Vad tillsynen gäller"), required=False, max_length=200,
+                              help_text=gettext_lazy("Inga namn eller personnummer."))
+
+    def __init__(self, data=None, *, notification: IvoNotification, user) -> None:
+        super().__init__(data, prefix="ivo-record_supervision",
+                         initial={"reference": notification.ivo_reference})
+        from riskmgmt.supervision.models import SupervisionDecision
+        from riskmgmt.supervision.selectors import decisions_for_user
+
+        deviation = notification.deviation
+        self.fields["supervision_decision"].queryset = (
+            decisions_for_user(user)
+            .filter(authority=SupervisionDecision.Authority.IVO,
+                    unit__code__in=[*deviation.unit.ancestor_codes(), deviation.unit.code])
+            .filter(Q(deviation__isnull=True) | Q(deviation=deviation))
+            .exclude(status=SupervisionDecision.Status.CLOSED)
+            .order_by("-received_on", "-pk")
+        )
+
+    def clean_received_on(self):
+        value = self.cleaned_data.get("received_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("Datumet kan inte ligga i framtiden."))
+        return value
+
+
+def _supervision_link(notification: IvoNotification) -> dict | None:
+    """The linked decision's name and page (the list while the decision page is missing)."""
+    if notification.supervision_decision_id is None:
+        return None
+    from riskmgmt.supervision.deadlines import safe_url
+
+    decision = notification.supervision_decision
+    return {"label": str(decision), "status": decision.get_status_display(), "url": safe_url(decision)}
+
+
 def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_case: bool) -> dict | None:
     """The IVO panel: only on lex Sarah, only for those who handle or oversee the unit."""
     if deviation.kind != Kind.LEX_SARAH or not sees_case:
@@ -291,7 +342,8 @@ def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_
             if context["warning"]:
                 context["next_label"] = _("Registrera anmälan till IVO")
         return context
-    names = [n for n in transitions_available_to(notification, user, IVO_TRANSITION_NAMES) if n in IVO_FORMS]
+    available = transitions_available_to(notification, user, IVO_TRANSITION_NAMES)
+    names = [n for n in available if n in IVO_FORMS]
     for key in bound:  # a refused form stays, as on the deviation's own steps
         if key.startswith("ivo-") and key[4:] in IVO_FORMS and key[4:] not in names:
             names.append(key[4:])
@@ -304,7 +356,11 @@ def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_
             and notification.investigation_due < today
         ),
         "log": transition_log_entries(notification),
+        "supervision_decision": _supervision_link(notification),
     })
+    if "record_supervision" in available or "ivo-record_supervision" in bound:
+        context["supervision_form"] = bound.get("ivo-record_supervision") or IvoSupervisionForm(
+            notification=notification, user=user)
     if context["transitions"] and notification.status == IvoNotification.Status.SENT:
         # Pointed to from "Nästa steg", so sending the investigation is not missed further down.
         # Once it is sent, IVO's decision may take months: that is waiting, not a next step.
@@ -494,20 +550,28 @@ def ivo_notification_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ivo_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """The next step on the IVO track: the investigation sent, or IVO's decision to close."""
+    """The next step on the IVO track: the investigation sent, IVO's decision to close, or its tillsyn
+    (an existing supervision decision linked, or a new one registered)."""
     deviation = deviation_get_for_user(request.user, pk)
     _lex_sarah_or_404(deviation)
     notification = _notification(deviation)
-    if notification is None or name not in IVO_FORMS:
+    if notification is None or name not in (*IVO_FORMS, "record_supervision"):
         raise Http404
+    if name == "record_supervision" and notification.status != IvoNotification.Status.INVESTIGATION_SENT:
+        raise Http404  # the form exists only while IVO's answer is awaited
     notification.deviation = deviation
     _require_transition_perm(notification, name, request.user)
     key = f"ivo-{name}"
-    form = ivo_transition_form(name, request.POST)
+    if name == "record_supervision":
+        form = IvoSupervisionForm(request.POST, notification=notification, user=request.user)
+    else:
+        form = ivo_transition_form(name, request.POST)
     if not form.is_valid():
         return _render_detail(request, deviation, {key: form}, status=400)
     try:
-        if name == "send_investigation":
+        if name == "record_supervision":
+            services.ivo_record_supervision(notification=notification, actor=request.user, **form.cleaned_data)
+        elif name == "send_investigation":
             services.ivo_send_investigation(notification=notification, actor=request.user,
                                             sent_on=form.cleaned_data["sent_on"])
         else:

@@ -8,6 +8,8 @@ class RisksConfig(AppConfig):
     verbose_name = _("Riskanalyser")
 
     def ready(self) -> None:
-        from . import integration
+        from . import deadlines, integration, raise_views
 
         integration.register()
+        deadlines.register()
+        raise_views.register()

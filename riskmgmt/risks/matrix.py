@@ -31,9 +31,11 @@ def cell_counts(risks_qs: QuerySet[Risk]) -> dict[tuple[int, int], int]:
     return {(probability, consequence): n for probability, consequence, n in rows}
 
 
-def risk_list_url(params: dict) -> str:
+def overview_url(name: str, params: dict, **kwargs) -> str:
+    """The URL `name` with `params` as its query string; empty values are left out."""
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return reverse("risks:risk-list") + (f"?{query}" if query else "")
+    base = reverse(name, kwargs=kwargs or None)
+    return f"{base}?{query}" if query else base
 
 
 def matrix_for(risks_qs: QuerySet[Risk], link_params: dict | None = None,
@@ -53,7 +55,7 @@ def matrix_for(risks_qs: QuerySet[Risk], link_params: dict | None = None,
                 "probability": probability, "consequence": consequence,
                 "count": counts.get((probability, consequence), 0),
                 "level": level, "level_label": LEVEL_LABELS[level],
-                "url": risk_list_url({**base, "probability": probability, "consequence": consequence}),
+                "url": overview_url("risks:risk-list", {**base, "probability": probability, "consequence": consequence}),
             })
         rows.append({"consequence": consequence, "label": CONSEQUENCE_SHORT[consequence],
                      "description": CONSEQUENCE_LABELS[consequence], "cells": cells})

@@ -6,3 +6,8 @@ class SupervisionConfig(AppConfig):
     name = "riskmgmt.supervision"
     label = "supervision"
     verbose_name = _("Tillsyn")
+
+    def ready(self) -> None:
+        from . import integration, rules  # noqa: F401 - rules registers the permissions
+
+        integration.register()
