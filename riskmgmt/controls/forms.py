@@ -103,6 +103,7 @@ class ControlCheckForm(forms.Form):
             pk=actor.pk)
         self.fields["performed_by"].label_from_instance = _person_label
         self.fields["performed_by"].initial = actor.pk
+        self.fields["performed_by"].empty_label = None
         self.fields["performed_on"].initial = timezone.localdate()
 
     def service_kwargs(self) -> dict:

@@ -20,7 +20,14 @@ from rest_framework.views import APIView
 
 from riskmgmt.deviations.api import ERROR_400, ERROR_404
 
-from .document import XLSX_TYPE, document_filename, quality_context, render_html, render_pdf, render_xlsx
+from .document import (
+    XLSX_TYPE,
+    document_filename,
+    quality_context,
+    render_html,
+    render_pdf,
+    render_xlsx,
+)
 from .facts import FIRST_YEAR, last_year_allowed, quality_facts, report_unit_get_for_user
 
 MAX_ID = 2**63 - 1

@@ -166,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     monthly = stats.monthly_counts(deviations, first_year=trend_first, last_year=year)
     months = [(y, m) for y in range(trend_first, year + 1) for m in range(1, 13)]
     future = lambda ym: ym > (today.year, today.month)  # noqa: E731
-    trend = charts.line_chart(
+    trend = charts.stacked_column_chart(
         categories=[f"{MONTHS_3[m]} {y}" for y, m in months],
         series=[charts.Series(kind_label(kind),
                               [None if future(ym) else monthly.get(ym, {}).get(kind, 0) for ym in months],
@@ -194,13 +194,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_unit = charts.stacked_bar_chart(
         categories=[row["name"] for row in unit_rows], series=_kind_series(unit_rows),
         title=_("Rapporter %(year)s per enhet") % {"year": year}, id_prefix="per-enhet", row_heading=_("Enhet"),
-        empty_message=_("Inga rapporter %(year)s.") % {"year": year},
+        width=560, label_width=190, empty_message=_("Inga rapporter %(year)s.") % {"year": year},
     )
     process_rows, processes_with_any, without_process = stats.top_processes(deviations, year=year, limit=TOP_N)
     by_process = charts.stacked_bar_chart(
         categories=[f"{row['name']} ({row['unit_name']})" for row in process_rows],
         series=_kind_series(process_rows), title=_("Rapporter %(year)s per process") % {"year": year},
-        id_prefix="per-process", row_heading=_("Process"), label_width=300,
+        id_prefix="per-process", row_heading=_("Process"), width=560, label_width=250,
         empty_message=_("Inga rapporter med process %(year)s.") % {"year": year},
     )
 

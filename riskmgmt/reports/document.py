@@ -152,7 +152,8 @@ def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[
         Section.LEGAL_CERTAINTY: [
             FactGroup(_("Internkontroll"), answers=[AnswerRow(
                 _("Har internkontrollplanen följts?"), answers["internal_control"],
-                _("%(performed)s av %(planned)s planerade kontroller är genomförda.") % ic)]),
+                _("%(performed)s av %(planned)s planerade kontroller är genomförda.") % ic if ic["planned"]
+                else _("Det finns ingen internkontrollplan för året."))]),
             FactGroup(_("Tillsyn, JO-anmälningar och granskning: ärenden som kom in under året"), rows=[
                 FactRow(_("Inspektionen för vård och omsorg (IVO)"), sup["ivo"]),
                 FactRow(_("Justitieombudsmannen (JO)"), sup["jo"]),
@@ -176,7 +177,9 @@ def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[
                 FactRow(_("Enheter med åtgärder för sina risker"), ra["units_with_actions"]),
                 FactRow(_("Alla riskanalyser godkända av ledningsgruppen"), _yes_no(ra["approved"])),
             ]),
-            FactGroup(_("Synpunkter och avvikelser"), trend=facts["deviation_counts"],
+            FactGroup(_("Synpunkter och avvikelser"), trend=[
+                {**row, "total": row["complaint"] + row["lex_sarah"] + row["other"]}
+                for row in facts["deviation_counts"]],
                       note=_("Rapporterna räknas efter det år de registrerades (svensk tid). Återkallade "
                              "rapporter (dubbletter och rapporter som skickats in av misstag) räknas inte.")),
             FactGroup(_("Händelseanalyser"), rows=[

@@ -168,6 +168,8 @@ def _read_csv(data: bytes) -> list[list]:
         raise DeviationImportError([f"Filen är inte sparad som UTF-8 (fel vid byte {exc.start}). Spara den som "
                                     "\"CSV UTF-8\" och försök igen."]) from exc
     header = next((line for line in text.splitlines() if line.strip()), "")
+    if not header:
+        raise DeviationImportError(["Filen är tom: rad 1 ska vara en rubrikrad."])
     counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
     delimiter = max(counts, key=counts.get)
     if not counts[delimiter]:

@@ -10,7 +10,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from riskmgmt.core.forms import DateInput, NeededDateField, NeededMultipleChoiceField
+from riskmgmt.core.forms import DateInput, NeededCharField, NeededDateField, NeededMultipleChoiceField
 from riskmgmt.organisation.models import Membership, Unit
 from riskmgmt.organisation.selectors import units_in_scope
 
@@ -48,9 +48,11 @@ class ScoreSelect(forms.RadioSelect):
         return option
 
 
-def score_field(label, labels: dict, help_text: str, *, required: bool = True) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=label, choices=list(labels.items()), coerce=int,
-                                  widget=ScoreSelect, help_text=help_text, required=required)
+def score_field(label, labels: dict, help_text: str, required_message) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=list(labels.items()), coerce=int, widget=ScoreSelect,
+                                  help_text=help_text, error_messages={
+                                      "required": required_message,
+                                      "invalid_choice": _("Välj ett av alternativen 1–4.")})
 
 
 def residual_field(label, labels: dict) -> forms.TypedChoiceField:
@@ -78,13 +80,16 @@ class RiskForm(forms.Form):
     """The quick add form at the top of the workshop (and the basis of the edit form)."""
 
     title = forms.CharField(label=_("Risk"), max_length=200,
-                            help_text=_("Vad kan gå fel? Kort, utan namn eller personnummer."))
+                            help_text=_("Vad kan gå fel? Kort, utan namn eller personnummer."),
+                            error_messages={"required": _("Skriv vad som kan gå fel.")})
     risk_type = forms.ChoiceField(label=_("Typ av risk"), choices=Risk.RiskType.choices)
     perspective = forms.ChoiceField(label=_("Perspektiv"), choices=RiskAnalysis.Perspective.choices)
     process = forms.ModelChoiceField(label=_("Process"), queryset=None, required=False,
                                      empty_label=_("Ingen särskild process"))
-    probability = score_field(_("Sannolikhet"), PROBABILITY_LABELS, PROBABILITY_HELP)
-    consequence = score_field(_("Konsekvens"), CONSEQUENCE_LABELS, CONSEQUENCE_HELP)
+    probability = score_field(_("Sannolikhet"), PROBABILITY_LABELS, PROBABILITY_HELP,
+                              _("Välj hur troligt det är, 1–4."))
+    consequence = score_field(_("Konsekvens"), CONSEQUENCE_LABELS, CONSEQUENCE_HELP,
+                              _("Välj hur allvarligt det blir, 1–4."))
     description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text=_("Varför kan det hända, och vad finns redan som skydd?"))
 
@@ -98,8 +103,7 @@ class RiskEditForm(RiskForm):
     residual_consequence = residual_field(_("Konsekvens efter åtgärder"), CONSEQUENCE_LABELS)
     escalated = forms.BooleanField(label=_("Lyft risken till sektionen"), required=False,
                                    help_text=_("När enheten inte själv kan minska risken tillräckligt."))
-    escalation_reason = forms.CharField(label=_("Varför lyfts risken?"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 3}),
+    escalation_reason = NeededCharField(label=_("Varför lyfts risken?"), widget=forms.Textarea(attrs={"rows": 3}),
                                         help_text=_("Behövs när risken lyfts till sektionen."))
 
     # Type and perspective are set when the risk is found; the service does not change them.

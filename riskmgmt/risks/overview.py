@@ -67,6 +67,7 @@ class OverviewFilterForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=STATUS_CHOICES)
     process = forms.ModelChoiceField(label=gettext_lazy("Process"), queryset=Process.objects.none(),
                                      required=False, empty_label=gettext_lazy("Alla processer"))
+    without_action = forms.BooleanField(label=gettext_lazy("Bara höga risker utan åtgärd"), required=False)
 
     def __init__(self, data, *, units: QuerySet[Unit], years: list[int], keep: tuple[str, ...]):
         super().__init__(data)
@@ -96,6 +97,7 @@ class OverviewFilterForm(forms.Form):
             "level": data.get("level") or None,
             "status": None if status == "all" else status,
             "process": data.get("process"),
+            "without_action": bool(data.get("without_action")),
         }
 
 
@@ -177,16 +179,21 @@ def _export_links(params: dict) -> list[dict]:
 @login_required
 def risk_list(request: HttpRequest) -> HttpResponse:
     """The risks behind a matrix cell or a filter, most serious first, 50 a page."""
-    keep = ("unit", "year", "probability", "consequence", "level", "status", "process")
+    keep = ("unit", "year", "probability", "consequence", "level", "status", "process", "without_action")
     form, filters = _parse(request, keep=keep)
+    without_action = filters.pop("without_action")
     qs = (risk_filter(risk_list_for_user(request.user), **filters)
           .annotate(has_action=Exists(_live_actions()))
           .select_related("analysis__unit", "process")
           .order_by("-score", "analysis__unit__path", "pk"))
+    if without_action:
+        qs = qs.filter(risk_level__in=HIGH_LEVELS, has_action=False)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for risk in page.object_list:
         risk.level_label = LEVEL_LABELS[risk.risk_level]
     chosen = {k: v for k, v in filters.items() if v is not None and k not in ("unit", "year")}
+    if without_action:
+        chosen["without_action"] = True
     return render(request, "risks/risk_list.html", {
         "form": form, "filters": filters, "page": page, "high_levels": HIGH_LEVELS,
         "scope_name": filters["unit"].name if filters["unit"] else _("Alla dina enheter"),
@@ -202,6 +209,10 @@ CHANGE_ORDER = ("rose", "new", "unchanged", "fell", "closed")
 CHANGE_LABELS = {
     "rose": gettext_lazy("Har ökat"), "new": gettext_lazy("Ny i år"), "unchanged": gettext_lazy("Oförändrad"),
     "fell": gettext_lazy("Har minskat"), "closed": gettext_lazy("Avslutad"),
+}
+SUMMARY_LABELS = {
+    "rose": gettext_lazy("Ökat"), "new": gettext_lazy("Nya"), "unchanged": gettext_lazy("Oförändrade"),
+    "fell": gettext_lazy("Minskat"), "closed": gettext_lazy("Avslutade"),
 }
 
 
@@ -245,7 +256,7 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis_get_for_user(request.user, pk)
     previous = RiskAnalysis.objects.filter(unit=analysis.unit, year=analysis.year - 1).first()
     rows = compare_changes(analysis, previous)
-    summary = [{"change": c, "label": CHANGE_LABELS[c], "count": sum(1 for r in rows if r["change"] == c)}
+    summary = [{"change": c, "label": SUMMARY_LABELS[c], "count": sum(1 for r in rows if r["change"] == c)}
                for c in CHANGE_ORDER]
     unit_params = {"unit": analysis.unit_id}
     return render(request, "risks/compare.html", {
@@ -313,6 +324,8 @@ def year_view(request: HttpRequest, year: int) -> HttpResponse:
             "unit": unit, "analysis": analysis, "status": status, "status_label": ANALYSIS_STATUS_LABELS[status],
             "counts": unit_counts, "levels": [(LEVEL_LABELS[level], unit_counts[level.value]) for level in LEVEL_ORDER],
             "high": unit_counts[Level.HIGH] + unit_counts[Level.VERY_HIGH],
+            "bare_url": overview_url("risks:risk-list", {"unit": unit.pk, "year": year, "status": "open",
+                                                         "without_action": "on"}),
             "may_approve": bool(analysis and analysis.status == RiskAnalysis.Status.HELD
                                 and user.has_perm(APPROVE, analysis)),
         })

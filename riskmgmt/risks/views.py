@@ -34,6 +34,7 @@ from riskmgmt.organisation.selectors import units_in_scope
 from . import services
 from .forms import TRANSITION_FORMS, AnalysisCreateForm, RiskEditForm, RiskForm, units_to_plan_for
 from .integration import analysis_get_for_user, risk_get_for_user
+from .matrix import matrix_for
 from .models import (
     CONSEQUENCE_LABELS,
     PROBABILITY_LABELS,
@@ -206,12 +207,8 @@ def _register(analysis, settings: RiskMatrixSettings) -> list[Risk]:
     return [_decorate(risk, settings) for risk in qs]
 
 
-def _matrix(analysis, settings: RiskMatrixSettings) -> dict | None:
-    """The 4×4 heatmap of the analysis's open risks (overview's helper, when it is there)."""
-    try:
-        from .matrix import matrix_for
-    except ImportError:  # the overview is written alongside; the page works without the matrix
-        return None
+def _matrix(analysis, settings: RiskMatrixSettings) -> dict:
+    """The 4×4 heatmap of the analysis's open risks; each cell links to the risk list."""
     return matrix_for(analysis.risks.all(), {"unit": analysis.unit_id, "year": analysis.year}, settings=settings)
 
 

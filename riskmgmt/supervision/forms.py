@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,10 @@ def recording_units(user):
 
 
 def process_label(process: Process) -> str:
-    return f"{process.name} ({process.unit.name})"
+    """"Mottagning › Skyddsbedömning (Mottagningsenheten)": a sub-process under its parent, with
+    the unit (querysets select `unit` and `parent`)."""
+    name = f"{process.parent.name} › {process.name}" if process.parent_id else process.name
+    return f"{name} ({process.unit.name})"
 
 
 class StepForm(forms.Form):
@@ -176,8 +180,8 @@ class DecisionForm(StepForm):
         self.fields["unit"].top_depth = min((u.depth for u in units), default=0)
         keep = Q(pk__in=[p.pk for p in decision.processes.all()]) if decision is not None else Q(pk__in=[])
         self.fields["processes"].queryset = (
-            Process.objects.filter(Q(unit__in=unit_ids, is_active=True) | keep).select_related("unit")
-            .order_by("unit__path", "name")
+            Process.objects.filter(Q(unit__in=unit_ids, is_active=True) | keep).select_related("unit", "parent")
+            .order_by("unit__path", Coalesce("parent__name", "name"), "parent__name", "name")
         )
         keep_deviation = Q(pk=decision.deviation_id) if decision is not None and decision.deviation_id \
             else Q(pk__in=[])
@@ -309,7 +313,8 @@ class RequirementForm(StepForm):
         linked = [p.pk for p in decision.processes.all()]
         self.fields["process"].queryset = (
             Process.objects.filter(Q(unit__path__startswith=decision.unit.path, is_active=True) | Q(pk__in=linked))
-            .select_related("unit").order_by("unit__path", "name")
+            .select_related("unit", "parent")
+            .order_by("unit__path", Coalesce("parent__name", "name"), "parent__name", "name")
         )
 
 

@@ -74,6 +74,11 @@ DONE_MESSAGES = {
     "start_report_back": gettext_lazy("Redovisningen är påbörjad."),
     "close": gettext_lazy("Ärendet är avslutat."),
 }
+TRANSITION_HELP = {
+    "start_report_back": gettext_lazy("Visar att nämnden arbetar med redovisningen till myndigheten. Det sker "
+                                      "också av sig självt när det första kravet redovisas."),
+    "close": gettext_lazy("När myndigheten har meddelat att ärendet är avslutat."),
+}
 # Labels of the log entries that are not transitions of the models.
 LOG_LABELS = {"create": gettext_lazy("Registrerat"), "update": gettext_lazy("Ändrat")}
 
@@ -377,7 +382,8 @@ def _transitions(request, decision: SupervisionDecision, bound: dict) -> tuple[l
             blocked.append({"label": transition_label(decision, name), "reasons": reasons})
             continue
         items.append({"name": name, "label": transition_label(decision, name),
-                      "form": bound.get(name) or TRANSITION_FORMS[name](prefix=name)})
+                      "form": bound.get(name) or TRANSITION_FORMS[name](prefix=name),
+                      "help": TRANSITION_HELP.get(name, "")})
     return items, blocked
 
 
@@ -456,6 +462,8 @@ def _detail_context(request, decision: SupervisionDecision, bound: dict | None =
     deviation = decision.deviation
     failed = next((form for form in bound.values() if form.errors), None)
     accepted = sum(1 for r in requirements if r.status == ReqStatus.ACCEPTED)
+    requirement_rows = _requirement_rows(request, decision, requirements, bound, can_record, today)
+    next_row = next((row for row in requirement_rows if row["requirement"].status == ReqStatus.OPEN), None)
     return {
         "decision": decision,
         "can_record": can_record,
@@ -469,7 +477,8 @@ def _detail_context(request, decision: SupervisionDecision, bound: dict | None =
         "statement_rows": statement_rows,
         "new_statement_form": new_statement_form,
         "open_new_statement": "request_statement" in bound,
-        "requirement_rows": _requirement_rows(request, decision, requirements, bound, can_record, today),
+        "requirement_rows": requirement_rows,
+        "next_row": next_row if decision.status in (Status.DECIDED, Status.REPORTING_BACK) else None,
         "requirement_form": requirement_form,
         "accepted_count": accepted,
         "requirement_count": len(requirements),

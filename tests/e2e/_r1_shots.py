@@ -23,9 +23,18 @@ def make_risk(unit_manager):
     return make
 
 
+OVERFLOW_JS = """() => { const w = document.documentElement.clientWidth; const out = [];
+ for (const el of document.querySelectorAll('body *')) { const r = el.getBoundingClientRect();
+   if (r.right > w + 1 && !el.closest('.table-wrap, .risk-matrix-wrap')) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right)); }
+ const tw = [...document.querySelectorAll('.table-wrap')].map(t => t.scrollWidth + '/' + t.clientWidth);
+ return [document.documentElement.scrollWidth, w, out.slice(0, 8), tw]; }"""
+
+
 def shots(page, name):
+    print(name, page.viewport_size["width"], page.evaluate(OVERFLOW_JS))
     screenshot(page, name)
     page.set_viewport_size(PHONE)
+    print(name, 390, page.evaluate(OVERFLOW_JS))
     screenshot(page, name)
     page.set_viewport_size(DESKTOP)
 

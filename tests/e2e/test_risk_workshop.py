@@ -134,7 +134,7 @@ def test_workshop_add_risks_act_on_a_high_one_hold_and_approve(page: Page, live_
     # --- An action on the highest risk, from the risk's own page.
     submit(page, warning.get_by_role("link", name="Orosanmälan blir liggande över helgen"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Orosanmälan blir liggande över helgen")
-    expect(page.locator(".notice--warning")).to_contain_text("Risken saknar åtgärd.")
+    expect(page.locator("#risk-needs-action")).to_contain_text("Risken saknar åtgärd.")
     panel = page.locator("#action-panel")
     panel.locator("summary", has_text="Lägg till åtgärd").click()
     panel.get_by_label("Åtgärd", exact=True).fill("Bevakning av funktionsbrevlådan lördag och söndag")
@@ -144,6 +144,7 @@ def test_workshop_add_risks_act_on_a_high_one_hold_and_approve(page: Page, live_
     panel.get_by_role("button", name="Spara åtgärd").click()
     expect(page.locator("#action-panel")).to_contain_text("Bevakning av funktionsbrevlådan lördag och söndag")
     expect(page.locator("#messages")).to_contain_text("Åtgärden är tillagd.")
+    expect(page.locator("#risk-needs-action")).not_to_contain_text("Risken saknar åtgärd.")
     assert_accessible(page)
     both_widths(page, "risk-detail-with-action")
 

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from riskmgmt.analyses.models import EventAnalysis
 from riskmgmt.controls.models import ControlCheck, ControlPoint
-from riskmgmt.deviations.models import Deviation, IvoNotification
+from riskmgmt.deviations.models import IvoNotification
 from riskmgmt.risks.models import Risk, RiskAnalysis
 from riskmgmt.supervision.models import Requirement, SupervisionDecision
 from tests.factories import ActionFactory, DeviationFactory, UserFactory

@@ -33,7 +33,8 @@ def _ok(response, code=200):
 def _conflict(response, *missing):
     assert response.status_code == 409, response.content
     body = response.json()
-    assert body["detail"] and body["code"] == "transition_not_allowed"
+    assert body["detail"]
+    assert body["code"] == "transition_not_allowed"
     assert set(missing) <= set(body["missing"])
     return body
 
@@ -70,9 +71,13 @@ def test_unit_manager_plans_the_years_analysis_once(api_client, org, unit_manage
     client = _as(api_client, unit_manager)
     body = _ok(client.post(ANALYSES, {"unit": org["mott"].pk, "year": 2026, "planned_on": "2026-03-10"},
                            format="json"), 201)
-    assert body["status"] == "planned" and body["year"] == 2026 and body["unit"] == org["mott"].pk
+    assert body["status"] == "planned"
+    assert body["year"] == 2026
+    assert body["unit"] == org["mott"].pk
     assert body["available_transitions"] == ["hold"]
-    assert body["history"] == [] and body["risks"] == [] and body["risk_count"] == 0
+    assert body["history"] == []
+    assert body["risks"] == []
+    assert body["risk_count"] == 0
     analysis = RiskAnalysis.objects.get(pk=body["id"])
     assert analysis.planned_on == datetime.date(2026, 3, 10)
     assert analysis.history.first().history_user == unit_manager
@@ -88,7 +93,8 @@ def test_planning_is_for_the_units_managers(api_client, org, reporter, other_man
     assert response.status_code == 403
     # Another section's manager: the unit is not theirs to see, so the same 400 as an unknown unit.
     response = _as(api_client, other_manager).post(ANALYSES, {"unit": org["mott"].pk, "year": 2026}, format="json")
-    assert response.status_code == 400 and "unit" in response.json()
+    assert response.status_code == 400
+    assert "unit" in response.json()
     # The sektionschef may plan for a unit under the section.
     _ok(_as(api_client, section_manager).post(ANALYSES, {"unit": org["plac"].pk, "year": 2026}, format="json"), 201)
 
@@ -121,10 +127,12 @@ def test_detail_summarises_the_risks(api_client, analysis, make_risk, unit_manag
     closed = make_risk(analysis, "Grinden olåst", 2, 3)
     services.risk_update(risk=closed, actor=unit_manager, status="closed")
     body = _ok(_as(api_client, reporter).get(f"{ANALYSES}{analysis.pk}/"))
-    assert body["risk_count"] == 3 and body["open_risk_count"] == 2
+    assert body["risk_count"] == 3
+    assert body["open_risk_count"] == 2
     assert body["open_by_level"] == {"low": 1, "medium": 0, "high": 1, "very_high": 0}
     assert [r["title"] for r in body["risks"]] == ["Hot vid hembesök", "Grinden olåst", "Papper i skrivaren"]
-    assert body["risks"][0]["level"] == "high" and body["risks"][0]["score"] == 8
+    assert body["risks"][0]["level"] == "high"
+    assert body["risks"][0]["score"] == 8
     assert body["available_transitions"] == []  # staff read
 
 
@@ -134,12 +142,14 @@ def test_hold_records_the_workshop(api_client, analysis, unit_manager, reporter)
     client = _as(api_client, unit_manager)
     body = _ok(_transition(client, analysis, "hold", _hold_body(reporter, participants_text="Två handläggare")))
     assert body["status"] == "held"
-    assert body["participants"] == [reporter.pk] and body["perspectives"] == ["client", "staff"]
+    assert body["participants"] == [reporter.pk]
+    assert body["perspectives"] == ["client", "staff"]
     assert body["history"][-1] | {"at": None} == {
         "transition": "hold", "from": "planned", "to": "held", "by": unit_manager.pk,
         "by_name": unit_manager.full_name, "at": None, "comment": ""}
     analysis.refresh_from_db()
-    assert analysis.status == "held" and analysis.held_on == TODAY()
+    assert analysis.status == "held"
+    assert analysis.held_on == TODAY()
     assert analysis.history.first().history_change_reason == "hold"
 
 
@@ -181,8 +191,10 @@ def test_refusals_come_in_order(api_client, analysis, held, management, other_ma
     assert _transition(_as(api_client, unit_manager), held, "reopen").status_code == 404
     # The same step with the right person succeeds: the refusals were for the right reason.
     body = _ok(_transition(_as(api_client, management), held, "approve", {"comment": "Bra genomförd."}))
-    assert body["status"] == "approved" and body["approved_by"] == management.pk
-    assert body["approval_comment"] == "Bra genomförd." and body["history"][-1]["comment"] == "Bra genomförd."
+    assert body["status"] == "approved"
+    assert body["approved_by"] == management.pk
+    assert body["approval_comment"] == "Bra genomförd."
+    assert body["history"][-1]["comment"] == "Bra genomförd."
     # Now approved: holding again is a 409, not a 500.
     _conflict(_transition(_as(api_client, unit_manager), held, "hold", _hold_body(reporter)))
 
@@ -210,7 +222,8 @@ def test_carry_forward_copies_the_open_risks(api_client, approved, make_risk, un
     assert _as(api_client, outsider).post(url).status_code == 404
     assert _as(api_client, reporter).post(url).status_code == 403
     body = _ok(_as(api_client, unit_manager).post(url), 201)
-    assert body["year"] == analysis.year + 1 and body["status"] == "planned"
+    assert body["year"] == analysis.year + 1
+    assert body["status"] == "planned"
     assert body["previous"] == analysis.pk
     assert [(r["title"], r["probability"], r["predecessor"]) for r in body["risks"]] == [
         ("Hög arbetsbelastning", 2, open_risk.pk)]
@@ -232,9 +245,11 @@ def test_matrix_has_all_sixteen_cells(api_client, analysis, make_risk, unit_mana
     client = _as(api_client, reporter)
     body = _ok(client.get(f"{ANALYSES}{analysis.pk}/matrix/"))
     cells = {(c["probability"], c["consequence"]): c for c in body["cells"]}
-    assert len(body["cells"]) == 16 and set(cells) == {(p, k) for p in range(1, 5) for k in range(1, 5)}
+    assert len(body["cells"]) == 16
+    assert set(cells) == {(p, k) for p in range(1, 5) for k in range(1, 5)}
     assert cells[(3, 4)] == {"probability": 3, "consequence": 4, "count": 2, "level": "very_high"}
-    assert cells[(1, 1)]["count"] == 1 and cells[(1, 4)]["level"] == "high"  # consequence 4 is at least high
+    assert cells[(1, 1)]["count"] == 1
+    assert cells[(1, 4)]["level"] == "high"
     assert sum(c["count"] for c in body["cells"]) == 3
     everything = _ok(client.get(f"{ANALYSES}{analysis.pk}/matrix/", {"status": "all"}))
     assert sum(c["count"] for c in everything["cells"]) == 4
@@ -246,9 +261,14 @@ def test_matrix_has_all_sixteen_cells(api_client, analysis, make_risk, unit_mana
 def test_unit_manager_adds_a_scored_risk(api_client, analysis, org, unit_manager):
     body = _ok(_as(api_client, unit_manager).post(
         RISKS, _risk_body(analysis, process=org["mottagning"].pk), format="json"), 201)
-    assert body["score"] == 9 and body["level"] == "high"
-    assert body["analysis"] == analysis.pk and body["unit"] == org["mott"].pk and body["year"] == 2026
-    assert body["process"] == org["mottagning"].pk and body["status"] == "open" and body["actions"] == []
+    assert body["score"] == 9
+    assert body["level"] == "high"
+    assert body["analysis"] == analysis.pk
+    assert body["unit"] == org["mott"].pk
+    assert body["year"] == 2026
+    assert body["process"] == org["mottagning"].pk
+    assert body["status"] == "open"
+    assert body["actions"] == []
     risk = Risk.objects.get(pk=body["id"])
     assert risk.history.first().history_user == unit_manager
 
@@ -267,13 +287,15 @@ def test_bad_risk_input_is_400(api_client, analysis, unit_manager, bad):
 
 def test_process_must_be_the_units(api_client, analysis, org, unit_manager):
     response = _as(api_client, unit_manager).post(RISKS, _risk_body(analysis, process=org["lvm"].pk), format="json")
-    assert response.status_code == 400 and "process" in response.json()
+    assert response.status_code == 400
+    assert "process" in response.json()
 
 
 def test_risk_refusals(api_client, analysis, approved, org, reporter, other_manager, unit_manager):
     assert _as(api_client, reporter).post(RISKS, _risk_body(analysis), format="json").status_code == 403
     outside = _as(api_client, other_manager).post(RISKS, _risk_body(analysis), format="json")
-    assert outside.status_code == 400 and "analysis" in outside.json()
+    assert outside.status_code == 400
+    assert "analysis" in outside.json()
     # An approved analysis takes no new risks: they go into next year's.
     _conflict(_as(api_client, unit_manager).post(RISKS, _risk_body(approved), format="json"), "status")
 
@@ -293,9 +315,11 @@ def test_patch_rescores_records_residual_escalates_and_closes(api_client, analys
     body = _ok(client.patch(url, {"escalated": True, "escalation_reason": "Gäller hela sektionen."}, format="json"))
     assert body["escalated"] is True
     body = _ok(client.patch(url, {"status": "closed"}, format="json"))
-    assert body["status"] == "closed" and body["title"] == "Inget jourhem"
+    assert body["status"] == "closed"
+    assert body["title"] == "Inget jourhem"
     risk.refresh_from_db()
-    assert risk.status == "closed" and risk.history.first().history_change_reason == "update"
+    assert risk.status == "closed"
+    assert risk.history.first().history_change_reason == "update"
     assert risk.history.count() == 5
 
 
@@ -355,7 +379,9 @@ def test_risk_list_filters(api_client, org, analysis, make_risk, unit_manager, s
     assert ids(escalated="true") == [other.pk]
     assert ids(year=2025) == []
     row = _ok(client.get(RISKS, {"analysis": analysis.pk}))["results"][0]
-    assert row["level"] == "high" and row["score"] == 9 and "actions" not in row
+    assert row["level"] == "high"
+    assert row["score"] == 9
+    assert "actions" not in row
     for bad in ({"level": "extreme"}, {"status": "done"}, {"unit": "fam"}, {"analysis": -1},
                 {"escalated": "kanske"}, {"year": 10**12}, {"process": "x"}):
         assert client.get(RISKS, bad).status_code == 400, bad

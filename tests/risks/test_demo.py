@@ -36,8 +36,10 @@ def test_last_year_every_family_unit_held_and_approved_its_analysis(seeded):
     for analysis in analyses:
         assert analysis.status == RiskAnalysis.Status.APPROVED
         assert analysis.approved_by.username == "lena"
-        assert analysis.held_on.year == last_year and analysis.approved_on.year == last_year
-        assert analysis.participants.exists() and analysis.participants_text
+        assert analysis.held_on.year == last_year
+        assert analysis.approved_on.year == last_year
+        assert analysis.participants.exists()
+        assert analysis.participants_text
         assert 5 <= analysis.risks.count() <= 8, analysis.unit.code
         assert analysis.risks.filter(process__isnull=False).exists()
 
@@ -50,7 +52,8 @@ def test_high_risks_have_actions_some_are_closed_and_one_is_escalated(seeded):
     assert {r.level for r in risks} >= {"low", "medium", "high", "very_high"}
     assert 1 <= risks.filter(status=Risk.Status.CLOSED).count() <= 2
     escalated = risks.get(escalated=True)
-    assert "jourhem" in escalated.title and escalated.escalation_reason
+    assert "jourhem" in escalated.title
+    assert escalated.escalation_reason
     assert escalated.analysis.unit.code == "fam-plac"
 
 
@@ -79,7 +82,8 @@ def test_maria_carries_last_years_analysis_forward_with_its_open_risks(seeded):
     last = RiskAnalysis.objects.get(unit__code="fam-mott", year=year - 1)
     open_titles = set(last.risks.filter(status=Risk.Status.OPEN).values_list("title", flat=True))
     new = services.risk_analysis_carry_forward(analysis=last, actor=maria)
-    assert new.year == year and new.status == RiskAnalysis.Status.PLANNED
+    assert new.year == year
+    assert new.status == RiskAnalysis.Status.PLANNED
     assert set(new.risks.values_list("title", flat=True)) == open_titles
     assert all(risk.predecessor.analysis_id == last.pk for risk in new.risks.all())
     # Seeding again leaves Maria's analysis alone.

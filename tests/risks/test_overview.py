@@ -223,6 +223,18 @@ def test_list_is_most_serious_first_and_marks_high_risks_without_action(client, 
     assert client.get(list_url()).content.decode().count("Saknar åtgärd") == 2
 
 
+def test_list_of_high_risks_without_action_is_linked_from_the_year_view(client, register, management):
+    action_on(register["high"])
+    login(client, management)
+    assert titles(client.get(list_url(without_action="on"))) == [
+        "Abstinens utan läkarkontakt", "Skyddsbedömning görs inte samma dag"]
+
+    year_page = client.get(reverse("risks:year", kwargs={"year": THIS_YEAR}))
+    bare_url = rows_by_code(year_page)["mott"]["bare_url"]
+    assert bare_url.replace("&", "&amp;") in year_page.content.decode()
+    assert titles(client.get(bare_url)) == ["Skyddsbedömning görs inte samma dag"]
+
+
 def test_list_scope_follows_the_user(client, register, org, section_manager, reporter, outsider):
     login(client, section_manager)
     assert "Abstinens utan läkarkontakt" not in titles(client.get(list_url(status="all")))
@@ -394,6 +406,21 @@ def test_approve_button_posts_to_the_transition_for_those_who_may(client, regist
             assert transition not in response.content.decode()
 
 
+def test_approving_from_the_year_view_returns_to_it(client, register, unit_manager, management):
+    hold(register["mott"], unit_manager)
+    login(client, management)
+    back = year_url(section=register["mott"].unit.parent_id)
+    response = client.post(reverse("risks:transition", kwargs={"pk": register["mott"].pk, "name": "approve"}),
+                           {"comment": "Följ helgbevakningen särskilt", "next": back})
+
+    assert response.status_code == 302
+    assert response["Location"] == back
+    register["mott"].refresh_from_db()
+    assert register["mott"].status == RiskAnalysis.Status.APPROVED
+    assert register["mott"].approval_comment == "Följ helgbevakningen särskilt"
+    assert rows_by_code(client.get(back))["mott"]["status_label"] == "Godkänd"
+
+
 def test_section_manager_sees_their_section_only(client, register, org, section_manager):
     login(client, section_manager)
     response = client.get(year_url())
@@ -448,7 +475,7 @@ def test_year_view_for_300_units_in_a_bounded_number_of_queries(client, org, man
                + datetime.timedelta(days=30), strength="medium") for r in risks[::5]])
     login(client, management)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(12):  # 9 today: session, user, roles, sections, units, analyses, …
         response = client.get(year_url())
 
     assert response.status_code == 200

@@ -13,7 +13,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from riskmgmt.organisation.models import Unit
-from riskmgmt.reports.document import document_filename, quality_context, render_html, render_pdf, render_xlsx
+from riskmgmt.reports.document import (
+    document_filename,
+    quality_context,
+    render_html,
+    render_pdf,
+    render_xlsx,
+)
 from riskmgmt.reports.facts import FIRST_YEAR, last_year_allowed, quality_facts
 
 FORMATS = ("pdf", "html", "xlsx", "json")
