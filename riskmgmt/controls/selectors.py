@@ -111,14 +111,18 @@ class PeriodState:
     PERFORMED = "performed"
     FINDINGS = "findings"  # performed, and something was found
     LATE = "late"
+    MISSED = "missed"  # never performed, in a plan older than last year: history, no longer work
     CURRENT = "current"  # running, or ended but still within the grace days
     UPCOMING = "upcoming"
+
+    NOT_DONE = (LATE, MISSED)
 
 
 STATE_LABELS = {
     PeriodState.PERFORMED: _("Genomförd"),
     PeriodState.FINDINGS: _("Genomförd, brister"),
     PeriodState.LATE: _("Försenad"),
+    PeriodState.MISSED: _("Inte gjord"),
     PeriodState.CURRENT: _("Att göra"),
     PeriodState.UPCOMING: _("Kommande"),
 }
@@ -137,7 +141,7 @@ class PeriodRow:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (PeriodState.LATE, PeriodState.CURRENT)
+        return self.state in (PeriodState.LATE, PeriodState.MISSED, PeriodState.CURRENT)
 
 
 @dataclass
@@ -147,7 +151,8 @@ class PointRow:
 
     @property
     def late(self) -> int:
-        return sum(1 for row in self.periods if row.state == PeriodState.LATE)
+        """Late or, in an old plan, missed periods."""
+        return sum(1 for row in self.periods if row.state in PeriodState.NOT_DONE)
 
     @property
     def performed(self) -> int:
@@ -160,7 +165,8 @@ def period_state(period: Period, check: ControlCheck | None, today: datetime.dat
     if period.start > today:
         return PeriodState.UPCOMING
     if period.due_date(grace) < today:
-        return PeriodState.LATE
+        # Plans older than last year are not reminded any more (integration.py): their gaps are history.
+        return PeriodState.MISSED if period.start.year < today.year - 1 else PeriodState.LATE
     return PeriodState.CURRENT
 
 

@@ -85,6 +85,7 @@ def control_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "controls/control_plan.html", {
         "year": year, "years": [year - 1, year + 1], "units": units, "selected_unit": unit,
         "groups": groups, "summary": summary, "can_plan": can_plan, "today": today,
+        "closed_year": year < today.year - 1,
     })
 
 

@@ -30,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from riskmgmt.analyses.diagrams import FONT_FAMILY, INK, LINE, MUTED, clean_text, text_width
+from riskmgmt.analyses.diagrams import FONT_FAMILY, INK, LINE, MUTED, clean_text, text_width, wrap
 
 # One look per series, in order; a series picks one with `Series.style`.
 # colour (contrast on white), line dash, marker, bar pattern.
@@ -67,6 +67,8 @@ class Chart:
     width: float = 0
     height: float = 0
     extra: dict = field(default_factory=dict)
+    # The same numbers drawn for a phone's width (templates/reports/_chart.html shows one of the two).
+    narrow: Chart | None = None
 
     @property
     def svg_document(self) -> str:
@@ -235,9 +237,11 @@ def _y_axis(svg: _Svg, ticks: list[int], *, left: float, right: float, top: floa
 
 def data_table(*, caption: str, row_heading: str, columns: Sequence[str],
                rows: Sequence[tuple[str, Sequence[float | None]]], totals: bool = True,
-               total_label: str | None = None, table_id: str | None = None) -> SafeString:
+               total_row: bool = True, total_label: str | None = None,
+               table_id: str | None = None) -> SafeString:
     """A plain HTML table: one row per label, one numeric column per `columns`, a total column
-    and a total row when `totals`. Screen readers get the chart's numbers from here."""
+    and (unless `total_row` is False, for rows that overlap) a total row when `totals`. Screen
+    readers get the chart's numbers from here."""
     total_label = total_label or _("Totalt")
     show_total_col = totals and len(columns) > 1
     head = format_html_join("", '<th scope="col" class="numeric">{}</th>', ((c,) for c in columns))
@@ -251,7 +255,7 @@ def data_table(*, caption: str, row_heading: str, columns: Sequence[str],
                                  format_number(sum(v for v in values if v is not None)))
         body.append(format_html('<tr><th scope="row">{}</th>{}</tr>', label, cells))
     foot = SafeString("")
-    if totals and len(rows) > 1:
+    if totals and total_row and len(rows) > 1:
         sums = [sum(values[i] or 0 for _label, values in rows) for i in range(len(columns))]
         cells = format_html_join("", '<td class="numeric">{}</td>', ((format_number(v),) for v in sums))
         if show_total_col:
@@ -481,14 +485,18 @@ def bar_chart(*, categories: Sequence[str], values: Sequence[float | None], titl
 
 def stacked_bar_chart(*, categories: Sequence[str], series: Sequence[Series], title: str, id_prefix: str,
                       description: str | None = None, row_heading: str = "", width: float = 720,
-                      label_width: float = 230, empty_message: str | None = None) -> Chart:
+                      label_width: float = 230, labels_above: bool = False,
+                      empty_message: str | None = None) -> Chart:
     """Horizontal bars, one row per category (e.g. a unit), split into the series' patterns,
-    the total at the end of each bar. Long names are shortened; the table has them in full."""
+    the total at the end of each bar. Long names are shortened; the table has them in full.
+    `labels_above` puts each name on its own line above its bar (for a phone's width)."""
     svg = _Svg(id_prefix)
-    top, row_h, bar_h = 8, 30, 18
+    top = 8
+    row_h, bar_h, bar_dy = (42, 16, 20) if labels_above else (30, 18, 0)
     legend_h = _legend(svg, series, x=8, y=top, width=width - 16, kind="bar") if len(series) > 1 else 0
     plot_top = top + legend_h + 10
-    plot_left, plot_right = label_width + 12, width - 46
+    plot_left = 8 if labels_above else label_width + 12
+    plot_right = width - 46
     totals = [sum((s.values[i] or 0) for s in series) for i in range(len(categories))]
     maximum = max(totals, default=0) or 1
     height = plot_top + row_h * max(len(categories), 1) + 10
@@ -496,7 +504,11 @@ def stacked_bar_chart(*, categories: Sequence[str], series: Sequence[Series], ti
         _empty_note(svg, width / 2, plot_top + 20, empty_message)
     for ci, category in enumerate(categories):
         y = plot_top + row_h * ci
-        svg.text(label_width + 4, y + bar_h / 2 + 5, fit(category, label_width, FONT_SIZE), text_anchor="end")
+        if labels_above:
+            svg.text(plot_left, y + 13, fit(category, width - 16, FONT_SIZE))
+            y += bar_dy
+        else:
+            svg.text(label_width + 4, y + bar_h / 2 + 5, fit(category, label_width, FONT_SIZE), text_anchor="end")
         x = plot_left
         for item in series:
             value = item.values[ci] or 0
@@ -507,7 +519,8 @@ def stacked_bar_chart(*, categories: Sequence[str], series: Sequence[Series], ti
             svg.rect(x, y, w, bar_h, fill=svg.pattern_fill(item.style), stroke=look["colour"], stroke_width="1.5")
             x += w
         svg.text(x + 6, y + bar_h / 2 + 5, format_number(totals[ci]), font_weight="bold")
-    svg.line(plot_left, plot_top - 4, plot_left, plot_top + row_h * len(categories) - 8, stroke=INK)
+    if not labels_above:
+        svg.line(plot_left, plot_top - 4, plot_left, plot_top + row_h * len(categories) - 8, stroke=INK)
     description = description or (
         _("Liggande stapeldiagram med %(count)s rader.") % {"count": len(categories)} + " "
         + " ".join(f"{c}: {format_number(t)}." for c, t in zip(categories, totals, strict=True))
@@ -530,7 +543,7 @@ class Panel:
 
 def small_multiples(*, categories: Sequence[str], panels: Sequence[Panel], title: str, id_prefix: str,
                     description: str | None = None, row_heading: str = "", columns: int = 3,
-                    width: float = 880, panel_height: float = 132, style: int = 0,
+                    width: float = 880, panel_height: float = 144, style: int = 0,
                     empty_message: str | None = None) -> Chart:
     """A grid of small bar charts on one shared scale, one per panel (e.g. per process), so the
     eye compares shapes: which grows, which falls. Each panel names its total; the first and
@@ -553,11 +566,14 @@ def small_multiples(*, categories: Sequence[str], panels: Sequence[Panel], title
         x0, y0 = col * (panel_w + gap), row * (panel_height + gap)
         total = sum(v for v in panel.values if v is not None)
         svg.rect(x0, y0, panel_w, panel_height, fill="#f3f6f9", rx="4")
-        svg.text(x0 + 8, y0 + 17, fit(panel.name, panel_w - 70, FONT_SIZE, bold=True), font_weight="bold")
+        # The name on up to two lines (the table has it in full), the total beside it.
+        for n, line in enumerate(wrap(panel.name, chars=80, max_lines=2, max_width=panel_w - 70, size=FONT_SIZE,
+                                      bold=True)):
+            svg.text(x0 + 8, y0 + 17 + 15 * n, line, font_weight="bold")
         svg.text(x0 + panel_w - 8, y0 + 17, _("%(n)s st") % {"n": format_number(total)}, text_anchor="end",
                  fill=MUTED, font_size=str(SMALL))
         plot_left, plot_right = x0 + 30, x0 + panel_w - 8
-        plot_top, plot_bottom = y0 + 32, y0 + panel_height - 20
+        plot_top, plot_bottom = y0 + 44, y0 + panel_height - 20
         for tick in ticks:
             ty = plot_bottom - (plot_bottom - plot_top) * tick / top_value
             svg.line(plot_left, ty, plot_right, ty, stroke=LINE if tick else INK)

@@ -282,7 +282,7 @@ def pattern_counts(qs: QuerySet[Deviation], *, by: str, first_year: int, last_ye
                    granularity: str = "year") -> list[dict]:
     """Deviations per group (kind, process, unit or cause area) and period, one grouped query.
 
-    Returns groups as {key, label, counts: {period: n}, total}, the largest first (kinds in
+    Returns groups as {key, label, short, counts: {period: n}, total}, the largest first (kinds in
     their fixed order). A deviation counts once per cause area its event analyses name; the
     groups "no process" and "not analysed" are left out of the process and cause area views."""
     tz = _tz()
@@ -310,13 +310,20 @@ def pattern_counts(qs: QuerySet[Deviation], *, by: str, first_year: int, last_ye
         key_of, label_of = (lambda r: r[f"{area}__code"]), (lambda r: r[f"{area}__name"])
     else:
         raise ValueError(by)
+    short_of = (lambda r: r["process__name"]) if by == "process" else label_of
     groups: dict = {}
     for row in rows:
         period = (row["p_year"], row["p_quarter"]) if granularity == "quarter" else (row["p_year"],)
-        group = groups.setdefault(key_of(row), {"key": key_of(row), "label": label_of(row), "counts": {}, "total": 0})
+        group = groups.setdefault(key_of(row), {"key": key_of(row), "label": label_of(row), "short": short_of(row),
+                                                "counts": {}, "total": 0})
         group["counts"][period] = group["counts"].get(period, 0) + row["n"]
         group["total"] += row["n"]
     result = list(groups.values())
+    # A process is named without its unit unless two units have one of the same name.
+    shorts = [g["short"] for g in result]
+    for group in result:
+        if shorts.count(group["short"]) > 1:
+            group["short"] = group["label"]
     if by == "kind":
         order = {kind: i for i, kind in enumerate(KIND_ORDER)}
         result.sort(key=lambda g: order.get(g["key"], 99))

@@ -65,7 +65,9 @@ class DashboardFilterForm(forms.Form):
     def values(self, default_year: int) -> tuple[Unit | None, int]:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return data.get("unit"), data.get("year") or default_year
+        year = data.get("year") or default_year
+        _show(self, {"year": year})
+        return data.get("unit"), year
 
 
 class PatternFilterForm(forms.Form):
@@ -101,8 +103,20 @@ class PatternFilterForm(forms.Form):
         limited = last - first + 1 > MAX_YEARS[period]
         if limited:
             first = last - MAX_YEARS[period] + 1
+        _show(self, {"first_year": first, "last_year": last, "period": period})
         return {"by": data.get("by") or "kind", "first_year": first, "last_year": last, "period": period,
                 "kind": data.get("kind") or None, "unit": data.get("unit"), "limited": limited}
+
+
+def _show(form: forms.Form, values: dict) -> None:
+    """Makes the form display the values in use (defaults, or a range that was shortened), so
+    the selects never claim another year than the page shows."""
+    if form.is_bound:
+        form.data = form.data.copy()
+        for key, value in values.items():
+            form.data[key] = value
+    else:
+        form.initial.update(values)
 
 
 def _url(name: str, **params) -> str:
@@ -133,6 +147,39 @@ def _month_ticks(months: list[tuple[int, int]]) -> list[tuple[int, str]]:
 
 def _kind_series(rows: list[dict]) -> list[charts.Series]:
     return [charts.Series(kind_label(kind), [row[kind] for row in rows], KIND_STYLE[kind]) for kind in KIND_ORDER]
+
+
+def _quarter_trend(monthly: dict, *, first_year: int, last_year: int, today: datetime.date,
+                   title: str) -> charts.Chart:
+    """The monthly trend summed per quarter, drawn narrow enough for a phone."""
+    quarters = [(y, q) for y in range(first_year, last_year + 1) for q in (1, 2, 3, 4)]
+    started = lambda y, q: (y, 3 * q - 2) <= (today.year, today.month)  # noqa: E731
+    series = [charts.Series(kind_label(kind), [
+        sum(monthly.get((y, m), {}).get(kind, 0) for m in range(3 * q - 2, 3 * q + 1)) if started(y, q) else None
+        for y, q in quarters], KIND_STYLE[kind]) for kind in KIND_ORDER]
+    ticks = [(i, f"K{q}\n{y}" if q == 1 else f"K{q}") for i, (y, q) in enumerate(quarters)]
+    return charts.stacked_column_chart(
+        categories=[stats.period_label(p) for p in quarters], series=series, ticks=ticks,
+        title=_("%(title)s, per kvartal") % {"title": title}, id_prefix="trend-kvartal", row_heading=_("Kvartal"),
+        width=380, height=300,
+    )
+
+
+def _ranking_chart(labels: list[str], rows: list[dict], *, id_prefix: str, label_width: float,
+                   **kwargs) -> charts.Chart:
+    """Horizontal bars per kind for the dashboard's half-width columns, and a phone version
+    with each name above its bar."""
+    chart = charts.stacked_bar_chart(categories=labels, series=_kind_series(rows), id_prefix=id_prefix,
+                                     width=560, label_width=label_width, **kwargs)
+    chart.narrow = charts.stacked_bar_chart(categories=labels, series=_kind_series(rows),
+                                            id_prefix=f"{id_prefix}-smal", width=360, labels_above=True, **kwargs)
+    return chart
+
+
+def _process_labels(rows: list[dict]) -> list[str]:
+    """Process names, with the unit only where two units have a process of the same name."""
+    names = [row["name"] for row in rows]
+    return [f"{row['name']} ({row['unit_name']})" if names.count(row["name"]) > 1 else row["name"] for row in rows]
 
 
 def _change(diff: int) -> str:
@@ -175,6 +222,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                                                        "last": year},
         id_prefix="trend", y_label=_("Antal rapporter"), row_heading=_("Månad"),
     )
+    trend.narrow = _quarter_trend(monthly, first_year=trend_first, last_year=year, today=today,
+                                  title=trend.title)
     yearly = stats.yearly_counts(deviations, first_year=trend_first, last_year=year)
     trend_years = list(range(trend_first, year + 1))
     yearly_table = charts.data_table(
@@ -191,16 +240,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     } for kind in KIND_ORDER]
 
     unit_rows, units_with_any = stats.top_units(deviations, year=year, limit=TOP_N)
-    by_unit = charts.stacked_bar_chart(
-        categories=[row["name"] for row in unit_rows], series=_kind_series(unit_rows),
-        title=_("Rapporter %(year)s per enhet") % {"year": year}, id_prefix="per-enhet", row_heading=_("Enhet"),
-        width=560, label_width=190, empty_message=_("Inga rapporter %(year)s.") % {"year": year},
+    by_unit = _ranking_chart(
+        [row["name"] for row in unit_rows], unit_rows, title=_("Rapporter %(year)s per enhet") % {"year": year},
+        id_prefix="per-enhet", row_heading=_("Enhet"), label_width=220,
+        empty_message=_("Inga rapporter %(year)s.") % {"year": year},
     )
     process_rows, processes_with_any, without_process = stats.top_processes(deviations, year=year, limit=TOP_N)
-    by_process = charts.stacked_bar_chart(
-        categories=[f"{row['name']} ({row['unit_name']})" for row in process_rows],
-        series=_kind_series(process_rows), title=_("Rapporter %(year)s per process") % {"year": year},
-        id_prefix="per-process", row_heading=_("Process"), width=560, label_width=250,
+    by_process = _ranking_chart(
+        _process_labels(process_rows), process_rows, title=_("Rapporter %(year)s per process") % {"year": year},
+        id_prefix="per-process", row_heading=_("Process"), label_width=240,
         empty_message=_("Inga rapporter med process %(year)s.") % {"year": year},
     )
 
@@ -265,21 +313,27 @@ def patterns(request: HttpRequest) -> HttpResponse:
     range_text = (f"{f['first_year']}–{f['last_year']}" if f["first_year"] != f["last_year"]
                   else str(f["first_year"]))
     title = _("Rapporter per %(by)s, %(range)s") % {"by": str(by_label).lower(), "range": range_text}
+    empty = _("Inga rapporter under perioden.")
     if by == "kind":
-        chart = charts.grouped_bar_chart(
-            categories=labels,
-            series=[charts.Series(g["label"], g["values"], KIND_STYLE[g["key"]]) for g in groups],
-            title=title, id_prefix="monster", row_heading=_("Period"),
-            width=max(720, 60 * len(labels) + 80), empty_message=_("Inga rapporter under perioden."),
-        )
+        series = [charts.Series(g["label"], g["values"], KIND_STYLE[g["key"]]) for g in groups]
+        chart = charts.grouped_bar_chart(categories=labels, series=series, title=title, id_prefix="monster",
+                                         row_heading=_("Period"), width=max(720, 60 * len(labels) + 80),
+                                         empty_message=empty)
+        # On a phone: one bar per period, split by kind, so the columns stay wide enough to read.
+        chart.narrow = charts.stacked_column_chart(
+            categories=labels, series=series, title=title, id_prefix="monster-smal", width=380, height=300,
+            ticks=[(i, label.replace(" ", "\n")) for i, label in enumerate(labels)] if period == "quarter" else None,
+            empty_message=empty)
     else:
-        shown = groups[:PATTERN_PANELS]
-        chart = charts.small_multiples(
-            categories=labels, panels=[charts.Panel(g["label"], g["values"]) for g in shown], title=title,
-            id_prefix="monster", row_heading=str(by_label), empty_message=_("Inga rapporter under perioden."),
-        )
+        panels = [charts.Panel(g["short"], g["values"]) for g in groups[:PATTERN_PANELS]]
+        chart = charts.small_multiples(categories=labels, panels=panels, title=title, id_prefix="monster",
+                                       row_heading=str(by_label), empty_message=empty)
+        chart.narrow = charts.small_multiples(categories=labels, panels=panels, title=title,
+                                              id_prefix="monster-smal", columns=1, width=380, empty_message=empty)
     table = charts.data_table(caption=title, row_heading=str(by_label), columns=labels,
-                              rows=[(g["label"], g["values"]) for g in groups], table_id="monster-tabell")
+                              rows=[(g["label"], g["values"]) for g in groups], table_id="monster-tabell",
+                              # A report counts once per cause area: a sum over areas would count it twice.
+                              total_row=by != "cause")
 
     base = {k: v for k, v in request.GET.items() if k in form.fields and k != "by" and v}
     tabs = [{"by": key, "label": label, "current": key == by,

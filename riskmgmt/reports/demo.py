@@ -7,6 +7,8 @@ any number of times.
    missing is added and a target is never exceeded.
 2. A modest spread over the two years before this one and the months of this year so far,
    in both sections, so the three-year trend has something to show.
+3. Event analyses from the earlier system on some of those reports, followed up, with root
+   causes in cause areas, so the pattern view by cause area has something to compare.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from riskmgmt.analyses.models import Cause, CauseArea, EventAnalysis
+from riskmgmt.core.serials import serial_next
 from riskmgmt.deviations.models import Deviation
 from riskmgmt.organisation.models import Process, Unit
 
@@ -149,6 +153,38 @@ RECENT = [
 ]
 
 
+# Analyses on reports above: (report title, year offset or year, commissioner, lead, title,
+# [(root cause, [cause area codes])]). A year below 100 counts back from this year.
+ANALYSES = [
+    ("Förhandsbedömning klar efter 21 dagar", 2012, "sara", "maria",
+     "Händelseanalys: förhandsbedömningar som drog över fristen",
+     [("Fler anmälningar än mottagningen var bemannad för under våren", ["organisation"]),
+      ("Ingen bevakning av fristen i verksamhetssystemet", ["technology", "procedures"])]),
+    ("Utredning avslutad utan att barnet hörts", 2013, "sara", "johan",
+     "Händelseanalys: utredning utan samtal med barnet",
+     [("Nyanställd handläggare utan introduktion i barnsamtal", ["competence"]),
+      ("Utredningsmallen saknade ett obligatoriskt avsnitt om barnets inställning", ["procedures"])]),
+    ("Skyddsbedömning dokumenterades inte samma dag", 2013, "sara", "maria",
+     "Händelseanalys: skyddsbedömning som inte dokumenterades",
+     [("Muntlig överlämning mellan dag och jour utan skriftligt stöd", ["communication", "procedures"])]),
+    ("Barn placerades i familjehem som inte var färdigutrett", 2014, "sara", "eva",
+     "Händelseanalys: akut placering i ej godkänt familjehem",
+     [("Brist på utredda jourhem i kommunen", ["organisation", "collaboration"]),
+      ("Rutinen för akuta placeringar var okänd för jouren", ["procedures", "communication"])]),
+    ("Utredningstiden överskreds utan beslut om förlängning", 2, "sara", "johan",
+     "Händelseanalys: utredningar över fyra månader",
+     [("Hög ärendebelastning efter vakanser", ["organisation"]),
+      ("Ingen påminnelse före fyramånadersgränsen", ["technology"])]),
+    ("Placerat barn saknade aktuell vårdplan", 1, "sara", "eva",
+     "Händelseanalys: vårdplaner som inte följts upp",
+     [("Ansvaret för uppföljning var otydligt vid byte av handläggare", ["procedures", "communication"]),
+      ("Handläggare saknade utbildning i vårdplaner", ["competence"])]),
+    ("Ansökan om LVM dröjde efter att behov konstaterats", 2, "per", "nils",
+     "Händelseanalys: fördröjd ansökan om LVM",
+     [("Oklart vem som skulle kontakta hälso- och sjukvården", ["collaboration", "communication"])]),
+]
+
+
 def _when(text: str) -> datetime.datetime:
     day, _sep, time = text.partition(" ")
     year, month, dom = (int(p) for p in day.split("-"))
@@ -221,8 +257,43 @@ def recent_rows(*, now: datetime.datetime | None = None) -> list[ImportRow]:
     return rows
 
 
+def seed_history_analyses(*, actor) -> None:
+    """Followed-up event analyses from the earlier system on some of the history's reports
+    (registered as they ended, not run through the workflow; idempotent by title)."""
+    users = {u.username: u for u in get_user_model().objects.filter(
+        username__in={name for spec in ANALYSES for name in spec[2:4]})}
+    areas = {area.code: area for area in CauseArea.objects.all()}
+    tz = timezone.get_default_timezone()
+    this_year = timezone.localdate().year
+    for report_title, year, commissioner, lead, title, causes in ANALYSES:
+        year = this_year - year if year < 100 else year
+        deviation = Deviation.objects.filter(
+            title=report_title, reported_at__gte=datetime.datetime(year, 1, 1, tzinfo=tz),
+            reported_at__lt=datetime.datetime(year + 1, 1, 1, tzinfo=tz)).first()
+        if deviation is None or EventAnalysis.objects.filter(unit=deviation.unit, title=title).exists():
+            continue
+        done = deviation.closed_at or deviation.reported_at + datetime.timedelta(days=45)
+        reported_year = timezone.localdate(deviation.reported_at).year
+        analysis = EventAnalysis(
+            reference=f"HA-{reported_year}-{serial_next(f'HA-{reported_year}'):04d}", title=title,
+            unit=deviation.unit, scope=f"Vad som ledde fram till händelsen i {deviation.reference}.",
+            commissioner=users[commissioner], lead=users[lead], due_date=timezone.localdate(done),
+            event_description=deviation.description, summary="Analysen är gjord i det tidigare systemet.",
+            # History: the final status directly (see riskmgmt.reports.importing).
+            status=EventAnalysis.Status.FOLLOWED_UP, submitted_at=done, decided_at=done, followed_up_at=done,
+            feedback_given_on=timezone.localdate(done),
+        )
+        analysis._history_user, analysis._change_reason = actor, "import"
+        analysis.save()
+        analysis.deviations.set([deviation])
+        for text, codes in causes:
+            cause = Cause.objects.create(analysis=analysis, text=text, is_root=True)
+            cause.cause_areas.set([areas[code] for code in codes if code in areas])
+
+
 def seed_reports() -> None:
-    """Familjesektionen's 2012–2014 history to its exact counts, and a recent spread."""
+    """Familjesektionen's 2012–2014 history to its exact counts, a recent spread, and event
+    analyses with cause areas on some of them."""
     actor = get_user_model().objects.get(username=QUALITY_USER)
     with transaction.atomic():
         rows = history_rows()
@@ -231,3 +302,4 @@ def seed_reports() -> None:
         rows = recent_rows()
         if rows:
             deviations_create_imported(rows=rows, actor=actor, source=SOURCE)
+        seed_history_analyses(actor=actor)

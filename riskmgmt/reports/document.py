@@ -135,25 +135,45 @@ def _date(value) -> str:
     return formats.date_format(value, "j F Y")
 
 
+def answer_rows(facts: dict, plan: dict) -> dict[str, AnswerRow]:
+    """The three questions with their answers and what each answer rests on."""
+    answers = quality_answers(facts, plan)
+    ra, ic = facts["risk_analysis"], facts["internal_control"]
+    if plan["high_risks"]:
+        plan_detail = _("%(covered)s av %(high)s öppna risker på hög eller mycket hög nivå har minst en åtgärd.") % {
+            "covered": plan["high_risks_with_action"], "high": plan["high_risks"]}
+    elif ra["units_held"]:
+        plan_detail = _("Ingen öppen risk på hög eller mycket hög nivå behöver åtgärder.")
+    else:
+        plan_detail = _("Ingen riskanalys är genomförd för året, så det finns ingen handlingsplan.")
+    if ra["units_total"]:
+        risk_detail = _("%(held)s av %(total)s enheter har genomfört årets riskanalys.") % {
+            "held": ra["units_held"], "total": ra["units_total"]}
+    else:
+        risk_detail = _("Det finns ingen enhet som ska göra riskanalys.")
+    if ic["planned"]:
+        control_detail = _("%(performed)s av %(planned)s planerade kontroller är genomförda.") % ic
+    else:
+        control_detail = _("Det finns ingen internkontrollplan för året.")
+    return {
+        "risk_analysis": AnswerRow(_("Har riskanalys gjorts?"), answers["risk_analysis"], risk_detail),
+        "action_plan": AnswerRow(_("Har handlingsplan upprättats?"), answers["action_plan"], plan_detail),
+        "internal_control": AnswerRow(_("Har internkontrollplanen följts?"), answers["internal_control"],
+                                      control_detail),
+    }
+
+
 def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[Section, list[FactGroup]]:
     """Every count and yes/no answer of the document, grouped under the section that prints it."""
     ra, sup, ic = facts["risk_analysis"], facts["supervision"], facts["internal_control"]
     lex, analyses, actions = facts["lex_sarah"], facts["event_analyses"], facts["actions"]
-    answers = quality_answers(facts, plan)
     cutoff = _date(cutoff_date(year))
-    if plan["high_risks"]:
-        plan_detail = _("%(covered)s av %(high)s öppna risker på hög eller mycket hög nivå har minst en åtgärd.") % {
-            "covered": plan["high_risks_with_action"], "high": plan["high_risks"]}
-    else:
-        plan_detail = _("Inga öppna risker på hög eller mycket hög nivå.")
+    three = answer_rows(facts, plan)
     return {
         Section.PROCESSES: [FactGroup(rows=[FactRow(_("Beskrivna processer"), processes)])],
         Section.COLLABORATION: [],
         Section.LEGAL_CERTAINTY: [
-            FactGroup(_("Internkontroll"), answers=[AnswerRow(
-                _("Har internkontrollplanen följts?"), answers["internal_control"],
-                _("%(performed)s av %(planned)s planerade kontroller är genomförda.") % ic if ic["planned"]
-                else _("Det finns ingen internkontrollplan för året."))]),
+            FactGroup(_("Internkontroll"), answers=[three["internal_control"]]),
             FactGroup(_("Tillsyn, JO-anmälningar och granskning: ärenden som kom in under året"), rows=[
                 FactRow(_("Inspektionen för vård och omsorg (IVO)"), sup["ivo"]),
                 FactRow(_("Justitieombudsmannen (JO)"), sup["jo"]),
@@ -166,12 +186,7 @@ def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[
             ]),
         ],
         Section.IMPROVEMENT: [
-            FactGroup(_("Riskanalys"), answers=[
-                AnswerRow(_("Har riskanalys gjorts?"), answers["risk_analysis"],
-                          _("%(held)s av %(total)s enheter har genomfört årets riskanalys.") % {
-                              "held": ra["units_held"], "total": ra["units_total"]}),
-                AnswerRow(_("Har handlingsplan upprättats?"), answers["action_plan"], plan_detail),
-            ], rows=[
+            FactGroup(_("Riskanalys"), answers=[three["risk_analysis"], three["action_plan"]], rows=[
                 FactRow(_("Enheter som ska göra riskanalys"), ra["units_total"]),
                 FactRow(_("Enheter som har genomfört riskanalysen"), ra["units_held"]),
                 FactRow(_("Enheter med åtgärder för sina risker"), ra["units_with_actions"]),
@@ -220,7 +235,11 @@ def method_notes(year: int) -> list[str]:
           "risk för allvarligt missförhållande; anmälda till IVO är de av årets rapporter som anmälts."),
         _("Händelseanalyser räknas som påbörjade det år de beställdes och som avslutade det år rapporten "
           "lämnades till uppdragsgivaren. Avbrutna analyser räknas inte som avslutade."),
-        _("Riskanalysen räknas som gjord för en enhet när årets riskanalys är genomförd eller godkänd."),
+        _("Riskanalysen räknas som gjord för en enhet när årets riskanalys är genomförd eller godkänd. "
+          "Handlingsplanen räknas som upprättad när varje öppen risk på hög eller mycket hög nivå har minst "
+          "en åtgärd som inte är avbruten."),
+        _("Internkontrollplanen räknas som följd när alla planerade kontroller är genomförda och som delvis "
+          "följd när minst en är det."),
         _("Tillsynsärenden räknas det år de kom in. Krav räknas som öppna om de inte var redovisade den "
           "31 december (eller i dag, för innevarande år)."),
         _("Åtgärder räknas det år de beslutades, med den status de har när rapporten tas fram. "
@@ -242,17 +261,12 @@ def quality_context(unit: Unit, year: int, *, user=None) -> dict:
         SectionView(section, number, groups[section], narratives.get(section.value), versions.get(section.value, []))
         for number, section in enumerate(Section, start=1)
     ]
-    answers = quality_answers(facts, plan)
     return {
         "unit": unit,
         "year": year,
         "facts": facts,
         "plan": plan,
-        "answers": [
-            AnswerRow(_("Har riskanalys gjorts?"), answers["risk_analysis"]),
-            AnswerRow(_("Har handlingsplan upprättats?"), answers["action_plan"]),
-            AnswerRow(_("Har internkontrollplanen följts?"), answers["internal_control"]),
-        ],
+        "answers": list(answer_rows(facts, plan).values()),
         "sections": sections,
         "method_notes": method_notes(year),
         "generated_at": timezone.localtime(),
@@ -316,9 +330,8 @@ def render_xlsx(context: dict) -> bytes:
     answers.append([_("Fråga"), _("Svar"), _("Underlag")])
     for cell in answers[4]:
         cell.font = bold
-    details = {row.question: row.detail for s in context["sections"] for g in s.groups for row in g.answers}
     for row in context["answers"]:
-        answers.append([row.question, row.label, details.get(row.question, "")])
+        answers.append([row.question, row.label, row.detail])
     answers.column_dimensions["A"].width = 38
     answers.column_dimensions["B"].width = 10
     answers.column_dimensions["C"].width = 70

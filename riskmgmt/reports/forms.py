@@ -42,6 +42,6 @@ class NarrativeForm(forms.Form):
     text = forms.CharField(label=_("Text"), required=False, max_length=TEXT_MAX, strip=True,
                            validators=[no_personal_number],
                            help_text=_("Skriv inga personnummer eller namn på klienter."),
-                           widget=forms.Textarea(attrs={"rows": 10}))
+                           widget=forms.Textarea(attrs={"rows": 10, "autofocus": True}))
     # The version the writer started from: a save on an older one is refused (see narrative_save).
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)

@@ -383,7 +383,7 @@ def _check_duplicates(rows: list[ImportRow], checker: _RowChecker) -> None:
             checker.error(row.number, f"finns redan som {reference}.")
 
 
-# ---------------------------------------------------------------- importing
+# ---------------------------------------------------------------- creating the rows
 
 def _deadlines(deviation: Deviation) -> None:
     """An open imported report gets the deadlines filing would give it; history gets none."""

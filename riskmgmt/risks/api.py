@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from riskmgmt.actions.selectors import action_list_for_source
 from riskmgmt.api.workflow import WorkflowSerializerMixin
+from riskmgmt.core.personnummer import no_personal_number
 from riskmgmt.deviations.api import (
     ERROR_400,
     ERROR_403,
@@ -334,7 +335,7 @@ class HoldBody(serializers.Serializer):
     participants = serializers.ListField(child=_id_field(), required=False, default=list, max_length=200,
                                          help_text=gettext_lazy("Deltagarnas användar-id."))
     participants_text = _text_field(required=False, allow_blank=True, default="", max_length=5000,
-                                    help_text=gettext_lazy("Deltagare utan konto, t.ex. ”två socialsekreterare”."))
+                                    validators=[no_personal_number], help_text=gettext_lazy("Deltagare utan konto, t.ex. ”två socialsekreterare”."))
     perspectives = serializers.ListField(child=NamedChoiceField(*PERSPECTIVE), required=False, default=list,
                                          max_length=10)
 
@@ -349,7 +350,7 @@ class HoldBody(serializers.Serializer):
 
 
 class ApproveBody(serializers.Serializer):
-    comment = _text_field(required=False, allow_blank=True, default="")
+    comment = _text_field(required=False, allow_blank=True, default="", validators=[no_personal_number])
 
 
 ANALYSIS_TRANSITIONS = {

@@ -27,8 +27,8 @@ from .models import APPROVE, LEVEL_ORDER, Level, Risk, RiskAnalysis
 from .selectors import (
     HIGH_LEVELS,
     YEAR_VIEW_ROLES,
-    _live_actions,
     empty_counts,
+    live_risk_actions,
     risk_counts_by_unit,
     risk_filter,
     risk_list_for_user,
@@ -183,7 +183,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     form, filters = _parse(request, keep=keep)
     without_action = filters.pop("without_action")
     qs = (risk_filter(risk_list_for_user(request.user), **filters)
-          .annotate(has_action=Exists(_live_actions()))
+          .annotate(has_action=Exists(live_risk_actions()))
           .select_related("analysis__unit", "process")
           .order_by("-score", "analysis__unit__path", "pk"))
     if without_action:
@@ -334,7 +334,7 @@ def year_view(request: HttpRequest, year: int) -> HttpResponse:
         group["high"] = totals[Level.HIGH] + totals[Level.VERY_HIGH]
         group["done"] = group["statuses"][RiskAnalysis.Status.HELD] + group["statuses"][RiskAnalysis.Status.APPROVED]
         group["count"] = len(group["rows"])
-    ordered = sorted(groups.values(), key=lambda g: g["section"].path if g["section"] else "")
+    ordered = sorted(groups.values(), key=lambda g: (g["section"] is None, g["section"].path if g["section"] else ""))
     params = {"unit": chosen.pk if chosen else None, "year": year}
     return render(request, "risks/year.html", {
         "year": year, "groups": ordered, "sections": list(sections.values()), "chosen": chosen,

@@ -98,7 +98,7 @@ def register() -> None:
 # ---------------------------------------------------------------- the form and the view
 
 def _score_choices(labels) -> list[tuple[int, str]]:
-    return [(value, f"{value} – {label}") for value, label in labels.items()]
+    return [(value, f"{value}: {label}") for value, label in labels.items()]
 
 
 class RaiseForm(forms.Form):
@@ -111,6 +111,9 @@ class RaiseForm(forms.Form):
     consequence = forms.TypedChoiceField(label=gettext_lazy("Konsekvens"), coerce=int,
                                          choices=_score_choices(CONSEQUENCE_LABELS))
     process = forms.ModelChoiceField(label=gettext_lazy("Process"), queryset=Process.objects.none(), required=False)
+
+    # The form also sits on the source's page, beside other forms with a "title".
+    prefix = "risk"
 
     def __init__(self, *args, unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -70,7 +70,7 @@ def risk_filter(qs: QuerySet[Risk], *, unit: Unit | None = None, year: int | Non
     return qs
 
 
-def _live_actions() -> QuerySet:
+def live_risk_actions() -> QuerySet:
     """Actions owned by the outer risk that still count (anything but cancelled)."""
     risk_type = ContentType.objects.get_for_model(Risk)
     return Action.objects.filter(source_content_type=risk_type, source_id=OuterRef("pk")).exclude(
@@ -86,7 +86,7 @@ def risk_counts_by_unit(*, units: QuerySet[Unit], year: int) -> dict[int, dict]:
         .order_by()
         .values("analysis__unit_id", "risk_level")
         .annotate(n=Count("pk"), escalated_n=Count("pk", filter=Q(escalated=True)),
-                  bare_n=Count("pk", filter=~Exists(_live_actions())))
+                  bare_n=Count("pk", filter=~Exists(live_risk_actions())))
     )
     counts: dict[int, dict] = {}
     for row in rows:

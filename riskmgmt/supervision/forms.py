@@ -27,6 +27,18 @@ DEVIATION_CHOICES = 100  # the newest lex Sarah cases of the unit; one already l
 DOCUMENT_ACCEPT = ".pdf,.docx,.xlsx,.jpg,.jpeg,.png"  # what deviations.uploads accepts
 
 
+MAX_ID = 2**63 - 1
+
+
+def _as_id(value) -> int | None:
+    """`value` as a primary key a database can hold, or None."""
+    try:
+        number = int(str(getattr(value, "pk", value)).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
@@ -69,6 +81,14 @@ class ProcessChoiceField(forms.ModelChoiceField):
 class ProcessMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return process_label(obj)
+
+    def _check_values(self, value):
+        # An id no database column can hold would make the `__in` query fail: refuse it here.
+        for pk in value:
+            if _as_id(pk) is None and str(pk).strip().lstrip("-").isdigit():
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
 
 
 class DeviationChoiceField(forms.ModelChoiceField):
@@ -205,10 +225,8 @@ class DecisionForm(StepForm):
 
     def selected_unit(self) -> Unit | None:
         raw = self.data.get("unit") if self.is_bound else self.initial.get("unit")
-        raw = getattr(raw, "pk", raw)
-        if not raw or not str(raw).isdigit():
-            return None
-        return self.fields["unit"].queryset.filter(pk=raw).first()
+        pk = _as_id(raw)
+        return self.fields["unit"].queryset.filter(pk=pk).first() if pk is not None else None
 
     def _chosen(self, name: str) -> list[int]:
         if self.is_bound:
@@ -217,7 +235,7 @@ class DecisionForm(StepForm):
             raw = self.initial.get(name) or []
         if not isinstance(raw, list | tuple):
             raw = [raw]
-        return [int(v) for v in (getattr(v, "pk", v) for v in raw) if str(v).isdigit()]
+        return [pk for pk in (_as_id(v) for v in raw) if pk is not None]
 
     def _limit_choices(self) -> None:
         """Offer the chosen unit's processes and newest lex Sarah cases, plus anything already

@@ -8,7 +8,12 @@ from django.conf import settings
 from riskmgmt.actions.models import Action
 from riskmgmt.controls.demo import seed_controls
 from riskmgmt.controls.models import ControlCheck, ControlPoint
-from riskmgmt.controls.selectors import PeriodState, control_plan_points, internal_control_summary, point_rows
+from riskmgmt.controls.selectors import (
+    PeriodState,
+    control_plan_points,
+    internal_control_summary,
+    point_rows,
+)
 from riskmgmt.organisation.demo import seed_organisation
 from riskmgmt.organisation.models import Unit
 from tests.notifications.conftest import at

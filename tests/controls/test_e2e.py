@@ -70,7 +70,7 @@ def test_plan_record_a_finding_and_report_it(page, live_server, controls_demo): 
     _shoot(page, "controls-check")
 
     page.get_by_role("button", name="Rapportera avvikelse från fyndet").click()
-    expect(page.get_by_text("Fyndet är rapporterat som avvikelse AVV-")).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text("Fyndet är rapporterat som avvikelse AVV-")
     expect(page.get_by_role("button", name="Rapportera avvikelse från fyndet")).to_have_count(0)
     _shoot(page, "controls-check-reported")
 

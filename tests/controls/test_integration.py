@@ -65,3 +65,15 @@ def test_actions_api_scopes_control_check_sources(request, api_client, check, pe
         "source_type": "control_check", "source_id": check.pk, "title": "Ny checklista",
         "responsible": reporter.pk, "due_date": DUE, "strength": "medium"}, format="json")
     assert response.status_code == status
+
+
+def test_admin_reads_points_and_checks(client, check):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    point = check.control_point
+    for name, obj in (("controlpoint", point), ("controlcheck", check)):
+        assert client.get(reverse(f"admin:controls_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:controls_{name}_change", args=[obj.pk])).status_code == 200
+        assert client.get(reverse(f"admin:controls_{name}_history", args=[obj.pk])).status_code == 200
+        assert client.get(reverse(f"admin:controls_{name}_add")).status_code == 403

@@ -92,6 +92,10 @@ def test_plan_for_another_year_and_bad_years(client, plan, unit_manager, org, re
     assert "Gammal kontrollpunkt" in page
     assert "Stickprov: skyddsbedömning" not in page
     assert "<strong>Nej</strong>" in page
+    # An old plan's gaps are history: not done, no longer late.
+    assert "<dt>Inte gjorda</dt><dd>4</dd>" in page
+    assert "Inte gjord" in page
+    assert "Försenad" not in page
     for bad in ("abc", "99999", "-1", ""):
         response = client.get(PLAN + f"?year={bad}&unit=xyz")
         assert response.status_code == 200

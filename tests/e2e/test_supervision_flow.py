@@ -176,4 +176,5 @@ def test_pages_at_phone_width(page, live_server, ivo_decision):
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{name} is {overflow}px wider than the screen at {size['width']}px"
             if size == PHONE:  # the desktop ones are taken in the flow above, in their later states
+                assert_accessible(page)
                 screenshot(page, name)

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from riskmgmt.analyses.models import EventAnalysis
 from riskmgmt.core.personnummer import find_personal_numbers
 from riskmgmt.deviations.models import Deviation
 from riskmgmt.organisation.demo import seed_organisation
@@ -52,10 +53,12 @@ def test_seed_demo_gives_exact_counts_and_running_it_again_changes_nothing(db):
     assert counts("fam") == EXPECTED
     total = Deviation.objects.count()
     references = set(Deviation.objects.values_list("reference", flat=True))
+    analyses = set(EventAnalysis.objects.values_list("reference", flat=True))
     seed_demo()
     assert counts("fam") == EXPECTED
     assert Deviation.objects.count() == total
     assert set(Deviation.objects.values_list("reference", flat=True)) == references
+    assert set(EventAnalysis.objects.values_list("reference", flat=True)) == analyses
 
 
 def test_what_another_seed_made_is_topped_up_never_exceeded(demo_org):
@@ -88,7 +91,8 @@ def test_the_history_is_closed_realistic_and_free_of_personal_data(demo_org):
     assert history.count() == sum(sum(k.values()) for k in EXPECTED.values())
     units = set()
     for deviation in history.select_related("unit"):
-        assert deviation.status == "closed" and deviation.closed_at > deviation.reported_at
+        assert deviation.status == "closed"
+        assert deviation.closed_at > deviation.reported_at
         assert deviation.reference.startswith(f"AVV-{timezone.localtime(deviation.reported_at).year}-")
         assert not find_personal_numbers(deviation.title + " " + deviation.description)
         assert deviation.unit.path.startswith("sof/fam/")
@@ -125,3 +129,16 @@ def test_the_demo_users_open_the_dashboard_and_the_patterns(client, db):
         assert response.status_code == 200, username
         groups = {g["key"]: g["total"] for g in response.context["groups"]}
         assert groups == {"lex_sarah": 6, "complaint": 5, "other": 1}, username
+
+
+def test_history_analyses_give_the_cause_areas_something_to_compare(demo_org):
+    seed_reports()
+    analysed = EventAnalysis.objects.filter(reference__startswith="HA-2013-")
+    assert analysed.count() == 2
+    assert all(a.status == "followed_up" for a in analysed)
+    areas = set(EventAnalysis.objects.filter(deviations__isnull=False)
+                .values_list("causes__cause_areas__code", flat=True))
+    assert {"organisation", "procedures", "competence", "communication", "collaboration"} <= areas
+    before = EventAnalysis.objects.count()
+    seed_reports()
+    assert EventAnalysis.objects.count() == before

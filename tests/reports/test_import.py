@@ -59,10 +59,12 @@ def test_a_good_csv_with_swedish_headers_and_a_bom_imports_every_row(csv_file, q
     out = run(csv_file(GOOD_SV, bom=True))
     assert "Importerade 4 avvikelser (2012: 1, 2013: 3)" in out
     lex = Deviation.objects.get(title="Förhandsbedömning klar efter 21 dagar")
-    assert lex.kind == "lex_sarah" and lex.unit == org["mott"]
+    assert lex.kind == "lex_sarah"
+    assert lex.unit == org["mott"]
     assert lex.reported_at == datetime.datetime(2013, 3, 4, 9, 15, tzinfo=TZ)
     assert lex.occurred_at == datetime.datetime(2013, 3, 1, tzinfo=TZ)
-    assert lex.status == "closed" and lex.closed_at == datetime.datetime(2013, 4, 20, tzinfo=TZ)
+    assert lex.status == "closed"
+    assert lex.closed_at == datetime.datetime(2013, 4, 20, tzinfo=TZ)
     assert lex.reporter == quality
     # References in each report's own year, numbered in report order.
     refs = dict(Deviation.objects.values_list("title", "reference"))
@@ -184,7 +186,8 @@ def test_every_bad_row_is_listed_at_once(csv_file, quality):
             "other;mott;R;T;2013-02-01\n"
             "fel;mott;R;T;2013-02-01\n")
     message = refused(csv_file(text))
-    assert "Rad 2: okänd enhet 'xyz'." in message and "Rad 4: okänd typ 'fel'" in message
+    assert "Rad 2: okänd enhet 'xyz'." in message
+    assert "Rad 4: okänd typ 'fel'" in message
     assert "Rad 3" not in message
 
 

@@ -175,11 +175,12 @@ def test_hold_names_what_is_missing(api_client, analysis, unit_manager):
     {"participants": ["anna"]},
     {"held_on": "igår"},
     {"held_on": "2999-01-01"},
+    {"participants_text": f"Klientens ombud {PERSONNUMMER}"},
 ])
 def test_hold_rejects_bad_input(api_client, analysis, unit_manager, reporter, bad):
     response = _transition(_as(api_client, unit_manager), analysis, "hold", {**_hold_body(reporter), **bad})
     assert response.status_code == 400, response.content
-    assert set(response.json()) <= {"perspectives", "participants", "held_on"}
+    assert set(response.json()) <= {"perspectives", "participants", "participants_text", "held_on"}
 
 
 def test_refusals_come_in_order(api_client, analysis, held, management, other_manager, reporter, unit_manager):
@@ -443,6 +444,8 @@ def test_no_input_gives_a_500(api_client, org, analysis, make_risk, unit_manager
     for field in ("held_on", "participants", "participants_text", "perspectives"):
         send("post", f"{ANALYSES}{analysis.pk}/transitions/hold/", {field: value})
     send("post", f"{ANALYSES}{analysis.pk}/carry-forward/", {"year": value})
+    for url in (ANALYSES, RISKS, f"{ANALYSES}{analysis.pk}/transitions/hold/"):
+        send("post", url, value)  # the whole body, not an object
     client = _as(api_client, management)
     send("post", f"{ANALYSES}{analysis.pk}/transitions/approve/", {"comment": value})
     # A lone surrogate cannot be encoded; its nearest query-string form is invalid UTF-8.

@@ -27,8 +27,9 @@ def _url(deviation):
 
 
 def _form(**extra):
-    return {"title": "Förhandsbedömning inte klar inom 14 dagar", "risk_type": "process",
-            "perspective": "client", "probability": "3", "consequence": "3", **extra}
+    fields = {"title": "Förhandsbedömning inte klar inom 14 dagar", "risk_type": "process",
+              "perspective": "client", "probability": "3", "consequence": "3", **extra}
+    return {f"risk-{name}": value for name, value in fields.items()}
 
 
 def test_the_form_is_prefilled_from_the_deviation(client, deviation, unit_manager, org):
@@ -70,7 +71,7 @@ def test_raising_twice_gives_one_risk(client, deviation, unit_manager):
     # Once raised this year, the page shows the risk instead of the form.
     response = client.get(_url(deviation))
     assert response.context["raised_this_year"] == Risk.objects.get()
-    assert 'name="title"' not in response.content.decode()
+    assert 'name="risk-title"' not in response.content.decode()
 
 
 def test_an_existing_analysis_for_the_year_is_used(client, deviation, unit_manager, org):

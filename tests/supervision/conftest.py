@@ -13,7 +13,7 @@ from django.utils import timezone
 from riskmgmt.supervision import services
 
 
-def TODAY() -> datetime.date:  # noqa: N802 - reads like the constant it stands for
+def TODAY() -> datetime.date:
     return timezone.localdate()
 
 

@@ -15,16 +15,14 @@ from riskmgmt.deviations.models import Deviation
 from riskmgmt.risks.models import Risk, RiskAnalysis
 from riskmgmt.supervision.models import Requirement, SupervisionDecision
 from tests.factories import ActionFactory, DeviationFactory
-from tests.supervision.view_fixtures import (  # noqa: F401 (fixtures)
-    days,
-    decided,
-    decision,
-    overdue_requirement,
-    requirement,
-    requirement_action,
-)
 
 pytestmark = pytest.mark.django_db
+# The page tests' own fixtures (ivo_case, ivo_decided, due_requirement, …), beside S1's conftest.
+pytest_plugins = ["tests.supervision.view_fixtures"]
+
+
+def days(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def _text(response) -> str:
@@ -36,7 +34,7 @@ def _url(process) -> str:
 
 
 @pytest.fixture
-def linked(org, decided, requirement, requirement_action, reporter, unit_manager):
+def linked(org, ivo_decided, due_requirement, due_action, reporter, unit_manager):
     """One of each kind on Mottagning: a risk with an action, deviations over two years, the
     decision and its requirement with an action."""
     process = org["mottagning"]
@@ -56,7 +54,7 @@ def linked(org, decided, requirement, requirement_action, reporter, unit_manager
         DeviationFactory(unit=org["plac"], process=org["placering"], kind="other", reporter=reporter),
     ]
     return {"process": process, "risk": risk, "risk_action": risk_action, "deviations": deviations,
-            "decision": decided, "requirement": requirement, "requirement_action": requirement_action}
+            "decision": ivo_decided, "requirement": due_requirement, "requirement_action": due_action}
 
 
 def test_process_page_shows_everything_about_the_process(client, linked, section_manager):
@@ -65,9 +63,11 @@ def test_process_page_shows_everything_about_the_process(client, linked, section
     assert response.status_code == 200
     text = _text(response)
     html = response.content.decode()
-    assert "Mottagning och förhandsbedömning" in text and "Mottagningsenheten" in text
+    assert "Mottagning och förhandsbedömning" in text
+    assert "Mottagningsenheten" in text
     # Risks with their level, linked.
-    assert "Orosanmälan läses inte samma dag" in text and "Mycket hög" in text
+    assert "Orosanmälan läses inte samma dag" in text
+    assert "Mycket hög" in text
     assert reverse("risks:risk-detail", args=[linked["risk"].pk]) in html
     # Deviations counted by year and kind in a table, the latest listed.
     year = timezone.localdate().year
@@ -76,11 +76,15 @@ def test_process_page_shows_everything_about_the_process(client, linked, section
     assert "Skyddsbedömning dröjde" in text
     assert linked["deviations"][3].title not in text  # another process
     # The decision (via its processes) and the requirement (via its process).
-    assert "8.5-1234/2026" in text and linked["decision"].get_absolute_url() in html
-    assert linked["requirement"].get_absolute_url() in html and "om 20 dagar" in text
+    assert "8.5-1234/2026" in text
+    assert linked["decision"].get_absolute_url() in html
+    assert linked["requirement"].get_absolute_url() in html
+    assert "om 20 dagar" in text
     # Open actions of the risk and the requirement.
-    assert "Bevakningsschema för inkorgen" in text and "Checklista för skyddsbedömning i journalmallen" in text
-    assert "Tillsynskrav" in text and "Risk" in text
+    assert "Bevakningsschema för inkorgen" in text
+    assert "Checklista för skyddsbedömning i journalmallen" in text
+    assert "Tillsynskrav" in text
+    assert "Risk" in text
     assert f"?process={linked['process'].pk}" in html
 
 
@@ -99,7 +103,8 @@ def test_staff_see_the_page_with_what_they_may_see(client, linked, reporter, org
     response = client.get(_url(linked["process"]))
     assert response.status_code == 200
     text = _text(response)
-    assert "Skyddsbedömning dröjde" in text and other.title not in text
+    assert "Skyddsbedömning dröjde" in text
+    assert other.title not in text
     assert "8.5-1234/2026" not in text  # staff do not read supervision decisions
     assert "Checklista för skyddsbedömning" not in text  # nor other people's actions
     assert f"?process={linked['process'].pk}" not in response.content.decode()  # no manager lists
@@ -125,9 +130,9 @@ def test_process_page_requires_login(client, org):
     assert response.status_code == 302
 
 
-def test_decision_page_links_to_the_process_page(client, decided, section_manager, org):
+def test_decision_page_links_to_the_process_page(client, ivo_decided, section_manager, org):
     client.force_login(section_manager)
-    assert _url(org["mottagning"]) in client.get(decided.get_absolute_url()).content.decode()
+    assert _url(org["mottagning"]) in client.get(ivo_decided.get_absolute_url()).content.decode()
 
 
 def test_process_page_has_subprocess_links(client, org, section_manager):
@@ -183,6 +188,9 @@ def test_process_page_queries_are_fixed_with_500_of_each(client, crowded, sectio
         response = client.get(_url(crowded))
     assert response.status_code == 200
     text = _text(response)
-    assert "500 risker" in text and "500 avvikelser" in text and "500 tillsynsärenden" in text
-    assert "500 krav" in text and "1500 öppna åtgärder" in text
+    assert "500 risker" in text
+    assert "500 avvikelser" in text
+    assert "500 tillsynsärenden" in text
+    assert "500 krav" in text
+    assert "1500 öppna åtgärder" in text
     assert "Visar de 15 senaste av 500" in text

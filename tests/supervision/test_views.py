@@ -10,6 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from riskmgmt.actions.models import Action
 from riskmgmt.core.models import Transition
@@ -17,17 +18,14 @@ from riskmgmt.supervision import services
 from riskmgmt.supervision.models import Requirement, StatementRequest, SupervisionDecision
 from riskmgmt.supervision.views import days_left_text
 from tests.factories import DeviationFactory
-from tests.supervision.view_fixtures import (  # noqa: F401 (fixtures)
-    TODAY,
-    days,
-    decided,
-    decision,
-    overdue_requirement,
-    requirement,
-    requirement_action,
-)
 
 pytestmark = pytest.mark.django_db
+# The page tests' own fixtures (ivo_case, ivo_decided, due_requirement, …), beside S1's conftest.
+pytest_plugins = ["tests.supervision.view_fixtures"]
+
+
+def days(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
 Status = SupervisionDecision.Status
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -54,18 +52,21 @@ def test_days_left_in_words(offset, text):
 
 # ---------------------------------------------------------------- the list
 
-def test_list_shows_decisions_in_scope_with_next_report_date(client, decided, section_manager):
+def test_list_shows_decisions_in_scope_with_next_report_date(client, ivo_decided, section_manager):
     response = _login(client, section_manager).get(reverse("supervision:list"))
     assert response.status_code == 200
     text = _text(response)
-    assert "8.5-1234/2026" in text and "Handläggning av orosanmälningar" in text
+    assert "8.5-1234/2026" in text
+    assert "Handläggning av orosanmälningar" in text
     # The nearest open requirement is the overdue one, said in words as well as colour.
-    assert days(-3).isoformat() in text and "3 dagar sen" in text and "Försenad" in text
+    assert days(-3).isoformat() in text
+    assert "3 dagar sen" in text
+    assert "Försenad" in text
     assert "2 krav att redovisa" in text
     assert 'href="/tillsyn/ny/"' in response.content.decode()
 
 
-def test_list_button_only_for_those_who_record(client, decided, unit_manager):
+def test_list_button_only_for_those_who_record(client, ivo_decided, unit_manager):
     response = _login(client, unit_manager).get(reverse("supervision:list"))
     assert response.status_code == 200
     assert "8.5-1234/2026" in _text(response)  # a unit manager reads the unit's decisions
@@ -73,7 +74,7 @@ def test_list_button_only_for_those_who_record(client, decided, unit_manager):
 
 
 @pytest.mark.parametrize("persona", ["other_manager", "outsider", "reporter"])
-def test_list_hides_decisions_outside_scope(client, decided, personas, persona):
+def test_list_hides_decisions_outside_scope(client, ivo_decided, personas, persona):
     response = _login(client, personas[persona]).get(reverse("supervision:list"))
     assert response.status_code == 200
     assert "8.5-1234/2026" not in _text(response)
@@ -82,11 +83,12 @@ def test_list_hides_decisions_outside_scope(client, decided, personas, persona):
 
 def test_list_requires_login(client):
     response = client.get(reverse("supervision:list"))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
 
 
 @pytest.fixture
-def three_decisions(org, section_manager, quality, decided):
+def three_decisions(org, section_manager, quality, ivo_decided):
     jo = services.decision_create(
         actor=section_manager, unit=org["plac"], authority="jo", reference="3673-2026",
         subject="Umgänge vid LVU-vård", kind="jo_complaint", received_on=days(-60),
@@ -94,7 +96,7 @@ def three_decisions(org, section_manager, quality, decided):
     audit = services.decision_create(
         actor=quality, unit=org["miss"], authority="audit", reference="REV 2026/4",
         subject="Granskning av LVM-placeringar", kind="audit", received_on=days(-5))
-    return {"ivo": decided, "jo": jo, "audit": audit}
+    return {"ivo": ivo_decided, "jo": jo, "audit": audit}
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -130,7 +132,7 @@ def test_list_status_defaults_to_open_and_closed_cases_are_hidden(client, three_
 @pytest.mark.parametrize("query", [
     {"due_before": "31-02-2026"}, {"unit": "abc"}, {"unit": "999999"}, {"status": "nonsense"},
     {"page": "x"}, {"authority": "<script>"}, {"q": "x" * 500}])
-def test_list_bad_filters_are_reported_not_500(client, decided, section_manager, query):
+def test_list_bad_filters_are_reported_not_500(client, ivo_decided, section_manager, query):
     response = _login(client, section_manager).get(reverse("supervision:list"), query)
     assert response.status_code == 200
     if "page" not in query:
@@ -139,11 +141,11 @@ def test_list_bad_filters_are_reported_not_500(client, decided, section_manager,
 
 def test_list_queries_are_bounded(client, org, section_manager, django_assert_max_num_queries):
     for n in range(60):
-        decision = services.decision_create(
+        ivo_case = services.decision_create(
             actor=section_manager, unit=org["mott"], authority="ivo", reference=f"8.5-{n}/2026",
             subject=f"Tillsyn {n}", kind="supervision", received_on=days(-20), decided_on=days(-10),
             outcome="criticism")
-        services.requirement_add(decision=decision, actor=section_manager, text="Redovisa rutinen.",
+        services.requirement_add(decision=ivo_case, actor=section_manager, text="Redovisa rutinen.",
                                  due_date=days(n))
     _login(client, section_manager)
     with django_assert_max_num_queries(12):
@@ -156,8 +158,8 @@ def test_list_queries_are_bounded(client, org, section_manager, django_assert_ma
 
 # ---------------------------------------------------------------- coming report-backs
 
-def test_upcoming_groups_by_month_and_week_with_overdue_first(client, decided, section_manager):
-    services.decision_create(actor=section_manager, unit=decided.unit, authority="jo", reference="111-2026",
+def test_upcoming_groups_by_month_and_week_with_overdue_first(client, ivo_decided, section_manager):
+    services.decision_create(actor=section_manager, unit=ivo_decided.unit, authority="jo", reference="111-2026",
                              subject="Remiss om handläggningstider", kind="jo_complaint", received_on=days(-2))
     statement_decision = SupervisionDecision.objects.get(reference="111-2026")
     services.decision_request_statement(decision=statement_decision, actor=section_manager,
@@ -165,20 +167,23 @@ def test_upcoming_groups_by_month_and_week_with_overdue_first(client, decided, s
     response = _login(client, section_manager).get(reverse("supervision:upcoming"))
     assert response.status_code == 200
     text = _text(response)
-    assert text.index("Försenade") < text.index("Redovisa hur inkorgen bevakas") < \
+    assert text.index("Försenade") < text.index("Redovisa hur inkorgen bevakas") <\
         text.index("Yttra er över tiderna") < text.index("Redovisa hur skyddsbedömningar")
-    assert "3 dagar sen" in text and "om 6 dagar" in text and "om 20 dagar" in text
+    assert "3 dagar sen" in text
+    assert "om 6 dagar" in text
+    assert "om 20 dagar" in text
     week = days(20).isocalendar().week
     assert f"Vecka {week}" in text
-    assert "Yttrande" in text and "Redovisning av krav" in text
+    assert "Yttrande" in text
+    assert "Redovisning av krav" in text
     html = response.content.decode()
-    assert reverse("processes:detail", args=[decided.processes.get().pk]) in html
+    assert reverse("processes:detail", args=[ivo_decided.processes.get().pk]) in html
 
 
-def test_upcoming_range_and_bad_range(client, decided, section_manager):
+def test_upcoming_range_and_bad_range(client, ivo_decided, section_manager):
     _login(client, section_manager)
     assert "om 20 dagar" in _text(client.get(reverse("supervision:upcoming"), {"dagar": "30"}))
-    far = services.requirement_add(decision=decided, actor=section_manager, text="Redovisa utbildningsplanen.",
+    far = services.requirement_add(decision=ivo_decided, actor=section_manager, text="Redovisa utbildningsplanen.",
                                    due_date=days(120))
     assert far.text not in _text(client.get(reverse("supervision:upcoming")))
     assert far.text in _text(client.get(reverse("supervision:upcoming"), {"dagar": "180"}))
@@ -187,7 +192,7 @@ def test_upcoming_range_and_bad_range(client, decided, section_manager):
 
 
 @pytest.mark.parametrize("persona", ["other_manager", "outsider", "reporter"])
-def test_upcoming_shows_nothing_outside_scope(client, decided, personas, persona):
+def test_upcoming_shows_nothing_outside_scope(client, ivo_decided, personas, persona):
     response = _login(client, personas[persona]).get(reverse("supervision:upcoming"))
     assert response.status_code == 200
     assert "Redovisa hur" not in _text(response)
@@ -210,14 +215,17 @@ def test_create_decision(client, org, section_manager):
     data = _decision_post(org, deviation=deviation.pk,
                           document=SimpleUploadedFile("IVO beslut Anna.pdf", PDF, content_type="application/pdf"))
     response = client.post(reverse("supervision:create"), data)
-    decision = SupervisionDecision.objects.get(reference="8.5-777/2026")
-    assert response.status_code == 302 and response["Location"] == decision.get_absolute_url()
-    assert decision.status == Status.RECEIVED and decision.recorded_by == section_manager
-    assert list(decision.processes.all()) == [org["mottagning"]]
-    assert decision.deviation == deviation
-    assert decision.document_name == "IVO beslut Anna.pdf" and "Anna" not in decision.document.name
-    assert decision.history.latest().history_change_reason == "create"
-    assert Transition.objects.filter(object_id=decision.pk, name="create").exists()
+    ivo_case = SupervisionDecision.objects.get(reference="8.5-777/2026")
+    assert response.status_code == 302
+    assert response["Location"] == ivo_case.get_absolute_url()
+    assert ivo_case.status == Status.RECEIVED
+    assert ivo_case.recorded_by == section_manager
+    assert list(ivo_case.processes.all()) == [org["mottagning"]]
+    assert ivo_case.deviation == deviation
+    assert ivo_case.document_name == "IVO beslut Anna.pdf"
+    assert "Anna" not in ivo_case.document.name
+    assert ivo_case.history.latest().history_change_reason == "create"
+    assert Transition.objects.filter(object_id=ivo_case.pk, name="create").exists()
 
 
 def test_create_already_decided_decision(client, org, section_manager):
@@ -234,9 +242,11 @@ def test_create_refused_keeps_what_was_typed(client, org, section_manager):
     response = client.post(reverse("supervision:create"), data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "error-summary" in html and 'value="8.5-typed/2026"' in html
+    assert "error-summary" in html
+    assert 'value="8.5-typed/2026"' in html
     text = _text(response)
-    assert "Myndighet" in text and "Ange både beslutsdatum och utfall" in text
+    assert "Myndighet" in text
+    assert "Ange både beslutsdatum och utfall" in text
     assert not SupervisionDecision.objects.exists()
 
 
@@ -281,86 +291,97 @@ def test_create_narrows_choices_to_the_unit_with_htmx(client, org, section_manag
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith('<div id="unit-choices"') or 'id="unit-choices"' in html[:200]
-    assert "Placering i familjehem/HVB" in html and "Mottagning och förhandsbedömning" not in html
+    assert "Placering i familjehem/HVB" in html
+    assert "Mottagning och förhandsbedömning" not in html
     response = client.get(reverse("supervision:create"), {"unit": "nonsense"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
 
 
-def test_edit_decision(client, org, decision, section_manager):
+def test_edit_decision(client, org, ivo_case, section_manager):
     _login(client, section_manager)
-    url = reverse("supervision:edit", args=[decision.pk])
+    url = reverse("supervision:edit", args=[ivo_case.pk])
     response = client.get(url)
-    assert response.status_code == 200 and 'value="8.5-1234/2026"' in response.content.decode()
+    assert response.status_code == 200
+    assert 'value="8.5-1234/2026"' in response.content.decode()
     data = _decision_post(org, reference="8.5-1234/2026 (rättat)", subject="Bevakning av inkorgen",
                           processes=[])
     response = client.post(url, data)
     assert response.status_code == 302
-    decision.refresh_from_db()
-    assert decision.reference == "8.5-1234/2026 (rättat)" and not decision.processes.exists()
-    assert decision.history.latest().history_change_reason == "update"
+    ivo_case.refresh_from_db()
+    assert ivo_case.reference == "8.5-1234/2026 (rättat)"
+    assert not ivo_case.processes.exists()
+    assert ivo_case.history.latest().history_change_reason == "update"
 
 
-def test_edit_refused_keeps_typed_values(client, org, decision, section_manager):
+def test_edit_refused_keeps_typed_values(client, org, ivo_case, section_manager):
     _login(client, section_manager)
-    response = client.post(reverse("supervision:edit", args=[decision.pk]),
+    response = client.post(reverse("supervision:edit", args=[ivo_case.pk]),
                            _decision_post(org, reference="", subject="Nytt ämne"))
-    assert response.status_code == 400 and 'value="Nytt ämne"' in response.content.decode()
-    decision.refresh_from_db()
-    assert decision.subject == "Handläggning av orosanmälningar"
+    assert response.status_code == 400
+    assert 'value="Nytt ämne"' in response.content.decode()
+    ivo_case.refresh_from_db()
+    assert ivo_case.subject == "Handläggning av orosanmälningar"
 
 
-def test_edit_refused_in_scope_403_outside_404(client, org, decision, unit_manager, other_manager):
-    url = reverse("supervision:edit", args=[decision.pk])
+def test_edit_refused_in_scope_403_outside_404(client, org, ivo_case, unit_manager, other_manager):
+    url = reverse("supervision:edit", args=[ivo_case.pk])
     assert _login(client, unit_manager).get(url).status_code == 403
     assert client.post(url, _decision_post(org)).status_code == 403
     assert _login(client, other_manager).get(url).status_code == 404
 
 
-def test_edit_of_closed_case_redirects(client, decision, section_manager):
-    services.decision_record(decision=decision, actor=section_manager, decided_on=days(-1), outcome="no_criticism")
-    services.decision_close(decision=decision, actor=section_manager, closed_on=days(0))
-    response = _login(client, section_manager).get(reverse("supervision:edit", args=[decision.pk]))
-    assert response.status_code == 302 and response["Location"] == decision.get_absolute_url()
+def test_edit_of_closed_case_redirects(client, ivo_case, section_manager):
+    services.decision_record(decision=ivo_case, actor=section_manager, decided_on=days(-1), outcome="no_criticism")
+    services.decision_close(decision=ivo_case, actor=section_manager, closed_on=days(0))
+    response = _login(client, section_manager).get(reverse("supervision:edit", args=[ivo_case.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == ivo_case.get_absolute_url()
 
 
 # ---------------------------------------------------------------- the decision page
 
-def test_detail_for_the_recorder(client, decided, requirement, requirement_action, section_manager, org):
-    response = _login(client, section_manager).get(decided.get_absolute_url())
+def test_detail_for_the_recorder(client, ivo_decided, due_requirement, due_action, section_manager, org):
+    response = _login(client, section_manager).get(ivo_decided.get_absolute_url())
     assert response.status_code == 200
     text = _text(response)
     html = response.content.decode()
-    assert "IVO · dnr 8.5-1234/2026" in text and "Kritik" in text and "Beslut meddelat" in text
-    assert "Krav 1" in text and "Krav 2" in text
-    assert "3 dagar sen" in text and "om 20 dagar" in text and "Försenad" in text
-    assert requirement_action.title in text and "Maria Ek" in text
+    assert "IVO · dnr 8.5-1234/2026" in text
+    assert "Kritik" in text
+    assert "Beslut meddelat" in text
+    assert "Krav 1" in text
+    assert "Krav 2" in text
+    assert "3 dagar sen" in text
+    assert "om 20 dagar" in text
+    assert "Försenad" in text
+    assert due_action.title in text
+    assert "Maria Ek" in text
     assert reverse("processes:detail", args=[org["mottagning"].pk]) in html
-    assert reverse("supervision:requirement-action", args=[decided.pk, requirement.pk]) in html
-    assert reverse("supervision:requirement-transition", args=[decided.pk, requirement.pk, "report_back"]) in html
-    assert reverse("risks:raise", args=["requirement", requirement.pk]) in html
-    assert reverse("supervision:letter", args=[decided.pk]) in html
+    assert reverse("supervision:requirement-action", args=[ivo_decided.pk, due_requirement.pk]) in html
+    assert reverse("supervision:requirement-transition", args=[ivo_decided.pk, due_requirement.pk, "report_back"]) in html
+    assert reverse("risks:raise", args=["requirement", due_requirement.pk]) in html
+    assert reverse("supervision:letter", args=[ivo_decided.pk]) in html
     assert "Avsluta ärendet går inte ännu" in text  # two requirements still open
-    assert 'id="krav-%s"' % requirement.pk in html
+    assert f'id="krav-{due_requirement.pk}"' in html
     # One add-action form per requirement, each with its own ids.
-    assert html.count(f'id="krav{requirement.pk}-title"') == 1
+    assert html.count(f'id="krav{due_requirement.pk}-title"') == 1
 
 
-def test_detail_read_only_for_the_unit_manager(client, decided, requirement, unit_manager):
-    response = _login(client, unit_manager).get(decided.get_absolute_url())
+def test_detail_read_only_for_the_unit_manager(client, ivo_decided, due_requirement, unit_manager):
+    response = _login(client, unit_manager).get(ivo_decided.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
     assert "Krav 1" in _text(response)
-    assert reverse("supervision:requirement-transition", args=[decided.pk, requirement.pk, "report_back"]) not in html
-    assert reverse("supervision:edit", args=[decided.pk]) not in html
-    assert reverse("supervision:requirement-action", args=[decided.pk, requirement.pk]) not in html
+    assert reverse("supervision:requirement-transition", args=[ivo_decided.pk, due_requirement.pk, "report_back"]) not in html
+    assert reverse("supervision:edit", args=[ivo_decided.pk]) not in html
+    assert reverse("supervision:requirement-action", args=[ivo_decided.pk, due_requirement.pk]) not in html
     assert "Du kan läsa ärendet" in _text(response)
     # The unit's manager raises risks (risks.raise_views decides so).
-    assert reverse("risks:raise", args=["requirement", requirement.pk]) in html
+    assert reverse("risks:raise", args=["requirement", due_requirement.pk]) in html
 
 
 @pytest.mark.parametrize("persona", ["other_manager", "outsider", "reporter"])
-def test_detail_404_outside_scope(client, decided, personas, persona):
-    assert _login(client, personas[persona]).get(decided.get_absolute_url()).status_code == 404
+def test_detail_404_outside_scope(client, ivo_decided, personas, persona):
+    assert _login(client, personas[persona]).get(ivo_decided.get_absolute_url()).status_code == 404
 
 
 def test_detail_bad_pk_is_404(client, section_manager):
@@ -369,260 +390,284 @@ def test_detail_bad_pk_is_404(client, section_manager):
     assert client.get("/tillsyn/99999999999999999999999/").status_code == 404
 
 
-def test_action_responsible_sees_the_decision(client, decided, requirement_action, reporter, section_manager,
-                                              requirement):
+def test_action_responsible_sees_the_decision(client, ivo_decided, due_action, reporter, section_manager,
+                                              due_requirement):
     from riskmgmt.actions import services as action_services
 
-    action_services.action_create(source_obj=requirement, actor=section_manager, title="Ny rutin för inkorgen",
+    action_services.action_create(source_obj=due_requirement, actor=section_manager, title="Ny rutin för inkorgen",
                                   responsible=reporter, due_date=days(10), strength="weak")
-    response = _login(client, reporter).get(decided.get_absolute_url())
+    response = _login(client, reporter).get(ivo_decided.get_absolute_url())
     assert response.status_code == 200
-    assert reverse("supervision:requirement-action", args=[decided.pk, requirement.pk]) not in \
+    assert reverse("supervision:requirement-action", args=[ivo_decided.pk, due_requirement.pk]) not in\
         response.content.decode()
 
 
-def test_detail_shows_raised_risk_instead_of_link(client, decided, requirement, unit_manager):
+def test_detail_shows_raised_risk_instead_of_link(client, ivo_decided, due_requirement, unit_manager):
     from riskmgmt.risks.services import risk_raise_from
 
-    risk = risk_raise_from(source_obj=requirement, unit=decided.unit, actor=unit_manager,
+    risk = risk_raise_from(source_obj=due_requirement, unit=ivo_decided.unit, actor=unit_manager,
                            title="Skyddsbedömning dokumenteras inte samma dag", risk_type="process",
                            perspective="client", probability=3, consequence=4, process=None)
-    response = _login(client, unit_manager).get(decided.get_absolute_url())
+    response = _login(client, unit_manager).get(ivo_decided.get_absolute_url())
     html = response.content.decode()
     assert reverse("risks:risk-detail", args=[risk.pk]) in html
-    assert reverse("risks:raise", args=["requirement", requirement.pk]) not in html
+    assert reverse("risks:raise", args=["requirement", due_requirement.pk]) not in html
     assert "Skyddsbedömning dokumenteras inte samma dag" in _text(response)
 
 
 def test_detail_links_the_lex_sarah_case_only_for_those_who_see_it(client, org, section_manager, unit_manager):
     deviation = DeviationFactory(unit=org["mott"], kind="lex_sarah")
-    decision = services.decision_create(actor=section_manager, unit=org["mott"], authority="ivo",
+    ivo_case = services.decision_create(actor=section_manager, unit=org["mott"], authority="ivo",
                                         reference="8.5-9/2026", subject="Lex Sarah-uppföljning",
                                         kind="lex_sarah", received_on=days(-1), deviation=deviation)
-    html = _login(client, section_manager).get(decision.get_absolute_url()).content.decode()
+    html = _login(client, section_manager).get(ivo_case.get_absolute_url()).content.decode()
     assert deviation.get_absolute_url() in html
 
 
-def test_detail_queries_are_bounded(client, decided, section_manager, django_assert_max_num_queries):
+def test_detail_queries_are_bounded(client, ivo_decided, section_manager, django_assert_max_num_queries):
     for n in range(8):
-        services.requirement_add(decision=decided, actor=section_manager, text=f"Krav nummer {n}.",
+        services.requirement_add(decision=ivo_decided, actor=section_manager, text=f"Krav nummer {n}.",
                                  due_date=days(30 + n))
     _login(client, section_manager)
     with django_assert_max_num_queries(60):
-        assert client.get(decided.get_absolute_url()).status_code == 200
+        assert client.get(ivo_decided.get_absolute_url()).status_code == 200
 
 
 # ---------------------------------------------------------------- steps of the case
 
-def _step(client, decision, name, data):
-    return client.post(reverse("supervision:transition", args=[decision.pk, name]),
+def _step(client, ivo_case, name, data):
+    return client.post(reverse("supervision:transition", args=[ivo_case.pk, name]),
                        {f"{name}-{k}": v for k, v in data.items()})
 
 
-def test_request_statement_and_submit_it(client, decision, section_manager):
+def test_request_statement_and_submit_it(client, ivo_case, section_manager):
     _login(client, section_manager)
-    response = _step(client, decision, "request_statement", {
+    response = _step(client, ivo_case, "request_statement", {
         "requested_on": days(-1).isoformat(), "due_date": days(13).isoformat(), "description": "Yttra er."})
     assert response.status_code == 302
-    decision.refresh_from_db()
-    assert decision.status == Status.RESPONDING
-    statement = StatementRequest.objects.get(decision=decision)
-    page = _text(client.get(decision.get_absolute_url()))
-    assert "Yttrande senast" in page and "om 13 dagar" in page
-    response = client.post(reverse("supervision:statement-submit", args=[decision.pk, statement.pk]),
+    ivo_case.refresh_from_db()
+    assert ivo_case.status == Status.RESPONDING
+    statement = StatementRequest.objects.get(decision=ivo_case)
+    page = _text(client.get(ivo_case.get_absolute_url()))
+    assert "Yttrande senast" in page
+    assert "om 13 dagar" in page
+    response = client.post(reverse("supervision:statement-submit", args=[ivo_case.pk, statement.pk]),
                            {f"yttrande{statement.pk}-submitted_on": days(0).isoformat()})
-    assert response.status_code == 302 and response["Location"].endswith(f"#yttrande-{statement.pk}")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#yttrande-{statement.pk}")
     statement.refresh_from_db()
-    assert statement.submitted_on == days(0) and statement.submitted_by == section_manager
+    assert statement.submitted_on == days(0)
+    assert statement.submitted_by == section_manager
 
 
-def test_statement_submit_refusals(client, decision, section_manager, unit_manager, other_manager):
-    statement = services.decision_request_statement(decision=decision, actor=section_manager,
+def test_statement_submit_refusals(client, ivo_case, section_manager, unit_manager, other_manager):
+    statement = services.decision_request_statement(decision=ivo_case, actor=section_manager,
                                                     requested_on=days(-1), due_date=days(10))
-    url = reverse("supervision:statement-submit", args=[decision.pk, statement.pk])
+    url = reverse("supervision:statement-submit", args=[ivo_case.pk, statement.pk])
     key = f"yttrande{statement.pk}-submitted_on"
     response = _login(client, section_manager).post(url, {key: days(5).isoformat()})
-    assert response.status_code == 400 and "framtiden" in _text(response)
+    assert response.status_code == 400
+    assert "framtiden" in _text(response)
     response = client.post(url, {key: days(-2).isoformat()})
-    assert response.status_code == 400 and "innan det begärdes" in _text(response)
+    assert response.status_code == 400
+    assert "innan det begärdes" in _text(response)
     assert _login(client, unit_manager).post(url, {key: days(0).isoformat()}).status_code == 403
     assert _login(client, other_manager).post(url, {key: days(0).isoformat()}).status_code == 404
     statement.refresh_from_db()
     assert statement.submitted_on is None
 
 
-def test_record_decision(client, decision, section_manager):
+def test_record_decision(client, ivo_case, section_manager):
     _login(client, section_manager)
-    response = _step(client, decision, "record_decision", {
+    response = _step(client, ivo_case, "record_decision", {
         "decided_on": days(-1).isoformat(), "outcome": "serious_criticism", "summary": "Allvarlig kritik."})
     assert response.status_code == 302
-    decision.refresh_from_db()
-    assert decision.status == Status.DECIDED and decision.outcome == "serious_criticism"
-    record = decision.history.latest()
-    assert record.history_change_reason == "record_decision" and record.history_user == section_manager
-    log = Transition.objects.get(object_id=decision.pk, name="record_decision")
+    ivo_case.refresh_from_db()
+    assert ivo_case.status == Status.DECIDED
+    assert ivo_case.outcome == "serious_criticism"
+    record = ivo_case.history.latest()
+    assert record.history_change_reason == "record_decision"
+    assert record.history_user == section_manager
+    log = Transition.objects.get(object_id=ivo_case.pk, name="record_decision")
     assert (log.source, log.target, log.by) == ("received", "decided", section_manager)
-    assert "Registrera beslut" in _text(client.get(decision.get_absolute_url()))
+    assert "Registrera beslut" in _text(client.get(ivo_case.get_absolute_url()))
 
 
-def test_record_decision_missing_outcome_is_409_with_typed_date(client, decision, section_manager):
+def test_record_decision_missing_outcome_is_409_with_typed_date(client, ivo_case, section_manager):
     _login(client, section_manager)
-    response = _step(client, decision, "record_decision", {"decided_on": days(-1).isoformat(), "outcome": ""})
+    response = _step(client, ivo_case, "record_decision", {"decided_on": days(-1).isoformat(), "outcome": ""})
     assert response.status_code == 409
-    assert "Ange utfallet" in _text(response) and "error-summary" in response.content.decode()
+    assert "Ange utfallet" in _text(response)
+    assert "error-summary" in response.content.decode()
     assert f'value="{days(-1).isoformat()}"' in response.content.decode()
-    decision.refresh_from_db()
-    assert decision.status == Status.RECEIVED
+    ivo_case.refresh_from_db()
+    assert ivo_case.status == Status.RECEIVED
 
 
-def test_record_decision_bad_date_is_400(client, decision, section_manager):
+def test_record_decision_bad_date_is_400(client, ivo_case, section_manager):
     _login(client, section_manager)
-    response = _step(client, decision, "record_decision", {"decided_on": "2026-13-45", "outcome": "criticism"})
+    response = _step(client, ivo_case, "record_decision", {"decided_on": "2026-13-45", "outcome": "criticism"})
     assert response.status_code == 400
-    response = _step(client, decision, "record_decision", {"decided_on": days(-40).isoformat(),
+    response = _step(client, ivo_case, "record_decision", {"decided_on": days(-40).isoformat(),
                                                            "outcome": "criticism"})
-    assert response.status_code == 400 and "innan ärendet kom in" in _text(response)
+    assert response.status_code == 400
+    assert "innan ärendet kom in" in _text(response)
 
 
-def test_steps_refused_403_in_scope_404_outside_and_unknown_step(client, decision, unit_manager, other_manager,
+def test_steps_refused_403_in_scope_404_outside_and_unknown_step(client, ivo_case, unit_manager, other_manager,
                                                                    section_manager):
     data = {"decided_on": days(-1).isoformat(), "outcome": "criticism"}
-    assert _step(_login(client, unit_manager), decision, "record_decision", data).status_code == 403
-    assert _step(_login(client, other_manager), decision, "record_decision", data).status_code == 404
-    assert _step(_login(client, section_manager), decision, "explode", data).status_code == 404
-    assert client.get(reverse("supervision:transition", args=[decision.pk, "record_decision"])).status_code == 405
-    decision.refresh_from_db()
-    assert decision.status == Status.RECEIVED
+    assert _step(_login(client, unit_manager), ivo_case, "record_decision", data).status_code == 403
+    assert _step(_login(client, other_manager), ivo_case, "record_decision", data).status_code == 404
+    assert _step(_login(client, section_manager), ivo_case, "explode", data).status_code == 404
+    assert client.get(reverse("supervision:transition", args=[ivo_case.pk, "record_decision"])).status_code == 405
+    ivo_case.refresh_from_db()
+    assert ivo_case.status == Status.RECEIVED
 
 
-def test_start_report_back_needs_a_requirement(client, decision, section_manager):
-    services.decision_record(decision=decision, actor=section_manager, decided_on=days(-1), outcome="criticism")
+def test_start_report_back_needs_a_requirement(client, ivo_case, section_manager):
+    services.decision_record(decision=ivo_case, actor=section_manager, decided_on=days(-1), outcome="criticism")
     _login(client, section_manager)
-    page = _text(client.get(decision.get_absolute_url()))
-    assert "Påbörja redovisning går inte ännu" in page and "Lägg in minst ett krav" in page
-    response = _step(client, decision, "start_report_back", {})
-    assert response.status_code == 409 and "Lägg in minst ett krav" in _text(response)
+    page = _text(client.get(ivo_case.get_absolute_url()))
+    assert "Påbörja redovisning går inte ännu" in page
+    assert "Lägg in minst ett krav" in page
+    response = _step(client, ivo_case, "start_report_back", {})
+    assert response.status_code == 409
+    assert "Lägg in minst ett krav" in _text(response)
 
 
-def test_close_when_every_requirement_is_accepted(client, decided, section_manager):
+def test_close_when_every_requirement_is_accepted(client, ivo_decided, section_manager):
     _login(client, section_manager)
-    response = _step(client, decided, "close", {"closed_on": days(0).isoformat()})
-    assert response.status_code == 409 and "Alla krav måste vara godtagna" in _text(response)
-    for requirement in decided.requirements.all():
-        services.requirement_report_back(requirement=requirement, actor=section_manager, reported_on=days(-1),
+    response = _step(client, ivo_decided, "close", {"closed_on": days(0).isoformat()})
+    assert response.status_code == 409
+    assert "Alla krav måste vara godtagna" in _text(response)
+    for due_requirement in ivo_decided.requirements.all():
+        services.requirement_report_back(requirement=due_requirement, actor=section_manager, reported_on=days(-1),
                                          summary="Rutinen är ändrad.")
-        services.requirement_accept(requirement=requirement, actor=section_manager, accepted_on=days(0))
-    response = _step(client, decided, "close", {"closed_on": days(0).isoformat()})
+        services.requirement_accept(requirement=due_requirement, actor=section_manager, accepted_on=days(0))
+    response = _step(client, ivo_decided, "close", {"closed_on": days(0).isoformat()})
     assert response.status_code == 302
-    decided.refresh_from_db()
-    assert decided.status == Status.CLOSED and decided.closed_on == days(0)
-    page = client.get(decided.get_absolute_url())
+    ivo_decided.refresh_from_db()
+    assert ivo_decided.status == Status.CLOSED
+    assert ivo_decided.closed_on == days(0)
+    page = client.get(ivo_decided.get_absolute_url())
     assert "Ärendet är avslutat" in _text(page)
-    assert reverse("supervision:edit", args=[decided.pk]) not in page.content.decode()
+    assert reverse("supervision:edit", args=[ivo_decided.pk]) not in page.content.decode()
 
 
 # ---------------------------------------------------------------- requirements
 
-def test_add_requirement(client, decision, section_manager, org):
+def test_add_requirement(client, ivo_case, section_manager, org):
     _login(client, section_manager)
-    response = client.post(reverse("supervision:requirement-add", args=[decision.pk]), {
+    response = client.post(reverse("supervision:requirement-add", args=[ivo_case.pk]), {
         "krav-ny-text": "Redovisa rutinen för skyddsbedömning.", "krav-ny-due_date": days(40).isoformat(),
         "krav-ny-process": org["mottagning"].pk})
-    assert response.status_code == 302 and response["Location"].endswith("#krav")
-    requirement = Requirement.objects.get(decision=decision)
-    assert requirement.process == org["mottagning"] and requirement.due_date == days(40)
+    assert response.status_code == 302
+    assert response["Location"].endswith("#krav")
+    due_requirement = Requirement.objects.get(decision=ivo_case)
+    assert due_requirement.process == org["mottagning"]
+    assert due_requirement.due_date == days(40)
 
 
-def test_add_requirement_refused_keeps_text(client, decision, section_manager, org, unit_manager):
+def test_add_requirement_refused_keeps_text(client, ivo_case, section_manager, org, unit_manager):
     _login(client, section_manager)
-    url = reverse("supervision:requirement-add", args=[decision.pk])
+    url = reverse("supervision:requirement-add", args=[ivo_case.pk])
     response = client.post(url, {"krav-ny-text": "Skrivet men utan datum", "krav-ny-due_date": "",
                                  "krav-ny-process": org["placering"].pk})
     assert response.status_code == 400
-    assert "Skrivet men utan datum" in response.content.decode() and "error-summary" in response.content.decode()
+    assert "Skrivet men utan datum" in response.content.decode()
+    assert "error-summary" in response.content.decode()
     assert _login(client, unit_manager).post(url, {"krav-ny-text": "x", "krav-ny-due_date": days(1).isoformat()}
                                              ).status_code == 403
     assert not Requirement.objects.exists()
 
 
-def _report(client, decision, requirement, **data):
-    prefix = f"krav{requirement.pk}"
-    return client.post(reverse("supervision:requirement-transition", args=[decision.pk, requirement.pk, "report_back"]),
+def _report(client, ivo_case, due_requirement, **data):
+    prefix = f"krav{due_requirement.pk}"
+    return client.post(reverse("supervision:requirement-transition", args=[ivo_case.pk, due_requirement.pk, "report_back"]),
                        {f"{prefix}-{k}": v for k, v in data.items()})
 
 
-def test_report_back_with_a_file_then_accept(client, decided, requirement, section_manager):
+def test_report_back_with_a_file_then_accept(client, ivo_decided, due_requirement, section_manager):
     _login(client, section_manager)
-    response = _report(client, decided, requirement, reported_on=days(0).isoformat(),
+    response = _report(client, ivo_decided, due_requirement, reported_on=days(0).isoformat(),
                        summary="Journalmallen har ett obligatoriskt fält.",
                        document=SimpleUploadedFile("redovisning.pdf", PDF, content_type="application/pdf"))
-    assert response.status_code == 302 and response["Location"].endswith(f"#krav-{requirement.pk}")
-    requirement.refresh_from_db()
-    decided.refresh_from_db()
-    assert requirement.status == Requirement.Status.REPORTED and requirement.report_document
-    assert decided.status == Status.REPORTING_BACK  # the first report starts the report-back
-    assert requirement.history.latest().history_change_reason == "report_back"
-    download = client.get(reverse("supervision:requirement-document", args=[decided.pk, requirement.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#krav-{due_requirement.pk}")
+    due_requirement.refresh_from_db()
+    ivo_decided.refresh_from_db()
+    assert due_requirement.status == Requirement.Status.REPORTED
+    assert due_requirement.report_document
+    assert ivo_decided.status == Status.REPORTING_BACK  # the first report starts the report-back
+    assert due_requirement.history.latest().history_change_reason == "report_back"
+    download = client.get(reverse("supervision:requirement-document", args=[ivo_decided.pk, due_requirement.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert ".pdf" in download["Content-Disposition"]
     response = client.post(reverse("supervision:requirement-transition",
-                                   args=[decided.pk, requirement.pk, "accept"]),
-                           {f"krav{requirement.pk}-accepted_on": days(0).isoformat()})
+                                   args=[ivo_decided.pk, due_requirement.pk, "accept"]),
+                           {f"krav{due_requirement.pk}-accepted_on": days(0).isoformat()})
     assert response.status_code == 302
-    requirement.refresh_from_db()
-    assert requirement.status == Requirement.Status.ACCEPTED and requirement.accepted_on == days(0)
+    due_requirement.refresh_from_db()
+    assert due_requirement.status == Requirement.Status.ACCEPTED
+    assert due_requirement.accepted_on == days(0)
 
 
-def test_report_back_missing_summary_is_409_and_keeps_date(client, decided, requirement, section_manager):
+def test_report_back_missing_summary_is_409_and_keeps_date(client, ivo_decided, due_requirement, section_manager):
     _login(client, section_manager)
-    response = _report(client, decided, requirement, reported_on=days(0).isoformat(), summary="")
+    response = _report(client, ivo_decided, due_requirement, reported_on=days(0).isoformat(), summary="")
     assert response.status_code == 409
     assert "Sammanfatta vad som redovisades" in _text(response)
     assert f'value="{days(0).isoformat()}"' in response.content.decode()
-    requirement.refresh_from_db()
-    assert requirement.status == Requirement.Status.OPEN
+    due_requirement.refresh_from_db()
+    assert due_requirement.status == Requirement.Status.OPEN
 
 
-def test_report_back_refusals(client, decided, requirement, unit_manager, other_manager, section_manager):
-    assert _report(_login(client, unit_manager), decided, requirement, reported_on=days(0).isoformat(),
+def test_report_back_refusals(client, ivo_decided, due_requirement, unit_manager, other_manager, section_manager):
+    assert _report(_login(client, unit_manager), ivo_decided, due_requirement, reported_on=days(0).isoformat(),
                    summary="x").status_code == 403
-    assert _report(_login(client, other_manager), decided, requirement, reported_on=days(0).isoformat(),
+    assert _report(_login(client, other_manager), ivo_decided, due_requirement, reported_on=days(0).isoformat(),
                    summary="x").status_code == 404
     _login(client, section_manager)
-    bad = reverse("supervision:requirement-transition", args=[decided.pk, requirement.pk, "explode"])
+    bad = reverse("supervision:requirement-transition", args=[ivo_decided.pk, due_requirement.pk, "explode"])
     assert client.post(bad, {}).status_code == 404
-    other_decision = services.decision_create(actor=section_manager, unit=decided.unit, authority="jo",
+    other_decision = services.decision_create(actor=section_manager, unit=ivo_decided.unit, authority="jo",
                                               reference="1-2026", subject="Annat", kind="jo_complaint",
                                               received_on=days(-1))
-    wrong_pair = reverse("supervision:requirement-transition", args=[other_decision.pk, requirement.pk, "accept"])
+    wrong_pair = reverse("supervision:requirement-transition", args=[other_decision.pk, due_requirement.pk, "accept"])
     assert client.post(wrong_pair, {}).status_code == 404
-    response = client.post(reverse("supervision:requirement-transition", args=[decided.pk, requirement.pk, "accept"]),
+    response = client.post(reverse("supervision:requirement-transition", args=[ivo_decided.pk, due_requirement.pk, "accept"]),
                            {})
     assert response.status_code == 409  # not reported yet
-    requirement.refresh_from_db()
-    assert requirement.status == Requirement.Status.OPEN
+    due_requirement.refresh_from_db()
+    assert due_requirement.status == Requirement.Status.OPEN
 
 
-def test_add_action_to_a_requirement(client, decided, requirement, section_manager, unit_manager):
+def test_add_action_to_a_requirement(client, ivo_decided, due_requirement, section_manager, unit_manager):
     _login(client, section_manager)
-    url = reverse("supervision:requirement-action", args=[decided.pk, requirement.pk])
+    url = reverse("supervision:requirement-action", args=[ivo_decided.pk, due_requirement.pk])
     response = client.post(url, {"title": "Obligatoriskt fält för skyddsbedömning", "responsible": unit_manager.pk,
                                  "due_date": days(14).isoformat(), "strength": "strong", "description": "",
                                  "effect_measure": ""})
-    assert response.status_code == 302 and response["Location"].endswith(f"#krav-{requirement.pk}")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#krav-{due_requirement.pk}")
     action = Action.objects.get(source_content_type=ContentType.objects.get_for_model(Requirement),
-                                source_id=requirement.pk)
-    assert action.responsible == unit_manager and action.unit == decided.unit
-    assert action.title in _text(client.get(decided.get_absolute_url()))
+                                source_id=due_requirement.pk)
+    assert action.responsible == unit_manager
+    assert action.unit == ivo_decided.unit
+    assert action.title in _text(client.get(ivo_decided.get_absolute_url()))
 
 
-def test_add_action_refused_keeps_title(client, decided, requirement, section_manager, unit_manager):
+def test_add_action_refused_keeps_title(client, ivo_decided, due_requirement, section_manager, unit_manager):
     _login(client, section_manager)
-    url = reverse("supervision:requirement-action", args=[decided.pk, requirement.pk])
+    url = reverse("supervision:requirement-action", args=[ivo_decided.pk, due_requirement.pk])
     response = client.post(url, {"title": "Titeln som skrevs", "responsible": "", "due_date": "", "strength": ""})
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'value="Titeln som skrevs"' in html and "error-summary" in html and " open" in html
+    assert 'value="Titeln som skrevs"' in html
+    assert "error-summary" in html
+    assert " open" in html
     assert _login(client, unit_manager).post(url, {"title": "x"}).status_code == 403
     assert not Action.objects.exists()
 
@@ -633,33 +678,37 @@ def test_decision_document_download_checks_access(client, org, section_manager, 
     _login(client, section_manager)
     client.post(reverse("supervision:create"), _decision_post(
         org, document=SimpleUploadedFile("Beslut IVO.pdf", PDF, content_type="application/pdf")))
-    decision = SupervisionDecision.objects.get()
-    url = reverse("supervision:document", args=[decision.pk])
+    ivo_case = SupervisionDecision.objects.get()
+    url = reverse("supervision:document", args=[ivo_case.pk])
     response = client.get(url)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "Beslut IVO.pdf" in response["Content-Disposition"] and response["Cache-Control"] == "private, no-store"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "Beslut IVO.pdf" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PDF
     assert _login(client, unit_manager).get(url).status_code == 200
     assert _login(client, other_manager).get(url).status_code == 404
 
 
-def test_document_404_when_there_is_none(client, decided, requirement, section_manager):
+def test_document_404_when_there_is_none(client, ivo_decided, due_requirement, section_manager):
     _login(client, section_manager)
-    assert client.get(reverse("supervision:document", args=[decided.pk])).status_code == 404
+    assert client.get(reverse("supervision:document", args=[ivo_decided.pk])).status_code == 404
     assert client.get(reverse("supervision:requirement-document",
-                              args=[decided.pk, requirement.pk])).status_code == 404
+                              args=[ivo_decided.pk, due_requirement.pk])).status_code == 404
 
 
 # ---------------------------------------------------------------- the start page card
 
-def test_start_page_card_shows_the_coming_dates(client, decided, section_manager):
+def test_start_page_card_shows_the_coming_dates(client, ivo_decided, section_manager):
     response = _login(client, section_manager).get(reverse("core:home"))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="card-report-backs"' in html
     text = _text(response)
-    assert "Kommande redovisningar" in text and days(-3).isoformat() in text and "3 dagar sen" in text
-    assert decided.get_absolute_url() in html
+    assert "Kommande redovisningar" in text
+    assert days(-3).isoformat() in text
+    assert "3 dagar sen" in text
+    assert ivo_decided.get_absolute_url() in html
 
 
 def test_start_page_card_empty_for_a_manager_without_dates(client, org, unit_manager):
@@ -669,7 +718,7 @@ def test_start_page_card_empty_for_a_manager_without_dates(client, org, unit_man
 
 
 @pytest.mark.parametrize("persona", ["reporter", "outsider"])
-def test_start_page_card_not_shown_to_others(client, decided, personas, persona):
+def test_start_page_card_not_shown_to_others(client, ivo_decided, personas, persona):
     response = _login(client, personas[persona]).get(reverse("core:home"))
     assert response.status_code == 200
     assert 'id="card-report-backs"' not in response.content.decode()
