@@ -59,6 +59,8 @@ def risk_analysis_hold(*, analysis: RiskAnalysis, actor, held_on: datetime.date 
     analysis.held_on, analysis.participants_text = held_on, participants_text
     analysis.perspectives = list(perspectives)
     analysis.has_participants = bool(participants) or bool(participants_text.strip())
+    # The personnummer guard on the free text; uniqueness was settled when the analysis was planned.
+    _validate(analysis, exclude=["unit", "year"])
     with transaction.atomic():
         transition_run(obj=analysis, name="hold", actor=actor)
         analysis.participants.set(participants)

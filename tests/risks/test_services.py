@@ -146,3 +146,12 @@ def test_the_sql_level_matches_the_python_level_in_all_16_cells(org, unit_manage
         assert len(risks) == 16
         for risk in risks:
             assert risk.level == settings.level_for(risk.probability, risk.consequence), risk.title
+
+
+def test_hold_refuses_a_personnummer_among_the_participants(org, unit_manager, analysis):
+    with pytest.raises(services.RiskValidationError) as exc:
+        services.risk_analysis_hold(analysis=analysis, actor=unit_manager, held_on=TODAY(),
+                                    participants_text="Klienten 19121212-1212", perspectives=["client"])
+    assert "participants_text" in exc.value.errors
+    analysis.refresh_from_db()
+    assert analysis.status == "planned"

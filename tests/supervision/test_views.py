@@ -722,3 +722,29 @@ def test_start_page_card_not_shown_to_others(client, ivo_decided, personas, pers
     response = _login(client, personas[persona]).get(reverse("core:home"))
     assert response.status_code == 200
     assert 'id="card-report-backs"' not in response.content.decode()
+
+
+# ---------------------------------------------------------------- bad input never answers 500
+
+BIG = "99999999999999999999999"
+
+
+def test_huge_and_odd_ids_are_refused_not_500(client, org, section_manager, ivo_decided, due_requirement):
+    _login(client, section_manager)
+    create = reverse("supervision:create")
+    assert client.get(create, {"unit": BIG, "processes": [BIG, "x"], "deviation": BIG}).status_code == 200
+    assert client.get(create, {"unit": BIG, "processes": BIG}, HTTP_HX_REQUEST="true").status_code == 200
+    response = client.post(create, _decision_post(org, unit=BIG, processes=[BIG], deviation="-" + BIG))
+    assert response.status_code == 400
+    response = client.post(create, _decision_post(org, processes=["-" + BIG, "abc"]))
+    assert response.status_code == 400
+    assert client.get(reverse("supervision:edit", args=[ivo_decided.pk]), {"unit": BIG, "processes": BIG},
+                      HTTP_HX_REQUEST="true").status_code == 200
+    response = client.post(reverse("supervision:requirement-add", args=[ivo_decided.pk]),
+                           {"krav-ny-text": "x", "krav-ny-due_date": days(5).isoformat(), "krav-ny-process": BIG})
+    assert response.status_code == 400
+    response = client.post(reverse("supervision:requirement-action", args=[ivo_decided.pk, due_requirement.pk]),
+                           {"title": "x", "responsible": BIG})
+    assert response.status_code == 400
+    assert client.get(reverse("supervision:list"), {"unit": BIG, "due_before": "99999-01-01"}).status_code == 200
+    assert not SupervisionDecision.objects.exclude(pk=ivo_decided.pk).exists()
