@@ -120,7 +120,7 @@ class PeriodState:
 
 STATE_LABELS = {
     PeriodState.PERFORMED: _("Genomförd"),
-    PeriodState.FINDINGS: _("Genomförd, brister"),
+    PeriodState.FINDINGS: _("Med brister"),
     PeriodState.LATE: _("Försenad"),
     PeriodState.MISSED: _("Inte gjord"),
     PeriodState.CURRENT: _("Att göra"),

@@ -22,8 +22,8 @@ Only a quality coordinator may import, and only for units under where they sit (
 service lets only quality set a past `reported_at` too).
 
 Each row gets its reference in the year it was reported (AVV-2013-0004), numbered in report
-order after any the year already has, a history entry ("import", by the importing user) and
-a transition log row naming the file and row.
+order after any the year already has, a history entry (reason "import", by the importing
+user) and a "create" row in the transition log whose comment names the file and row.
 
 Imported rows land directly in their final status without running the workflow. They are
 history from an earlier system: the workflow's guards (immediate measures, investigation,
@@ -421,7 +421,8 @@ def deviations_create_imported(*, rows: list[ImportRow], actor, source: str) -> 
             raise DeviationImportError([f"Rad {row.number}: {messages}"]) from exc
         deviation._history_user, deviation._change_reason = actor, "import"
         deviation.save()
-        log.append(Transition(content_type=content_type, object_id=deviation.pk, name="import", source="",
+        # "create" is the log's name for a new case (core.fsm labels it); the comment says how.
+        log.append(Transition(content_type=content_type, object_id=deviation.pk, name="create", source="",
                               target=row.status, by=actor,
                               comment=f"Importerad från tidigare system ({source}, rad {row.number})."))
         created.append(deviation)

@@ -10,7 +10,12 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from riskmgmt.core.forms import DateInput, NeededCharField, NeededDateField, NeededMultipleChoiceField
+from riskmgmt.core.forms import (
+    DateInput,
+    NeededCharField,
+    NeededDateField,
+    NeededMultipleChoiceField,
+)
 from riskmgmt.organisation.models import Membership, Unit
 from riskmgmt.organisation.selectors import units_in_scope
 
@@ -56,7 +61,8 @@ def score_field(label, labels: dict, help_text: str, required_message) -> forms.
 
 
 def residual_field(label, labels: dict) -> forms.TypedChoiceField:
-    choices = [("", _("Inte bedömd än")), *((n, f"{n} – {text}") for n, text in labels.items())]
+    """1–4 by name only ("3 Stor"): the anchors are spelled out in the radios above it."""
+    choices = [("", _("Inte bedömd än")), *((n, f"{n} {str(text).partition(' – ')[0]}") for n, text in labels.items())]
     return forms.TypedChoiceField(label=label, choices=choices, coerce=int, empty_value=None, required=False)
 
 

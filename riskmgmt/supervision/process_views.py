@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from riskmgmt.actions.models import Action
 from riskmgmt.actions.selectors import action_list_for_user
@@ -38,6 +39,10 @@ DECISIONS_SHOWN = 10
 REQUIREMENTS_SHOWN = 15
 ACTIONS_SHOWN = 15
 YEARS_SHOWN = 5
+# Column heads short enough for a phone.
+KIND_SHORT = {Deviation.Kind.LEX_SARAH: gettext_lazy("Lex Sarah"),
+              Deviation.Kind.COMPLAINT: gettext_lazy("Synpunkter, klagomål"),
+              Deviation.Kind.OTHER: gettext_lazy("Övriga")}
 
 
 def _deviation_counts(deviations) -> dict:
@@ -56,7 +61,7 @@ def _deviation_counts(deviations) -> dict:
         counts = [sum(by_year[y][k] for y in older) for k in kinds]
         table.append({"year": _("%(first)s–%(last)s") % {"first": older[-1], "last": older[0]},
                       "counts": counts, "total": sum(counts)})
-    return {"kinds": [k.label for k in kinds], "rows": table,
+    return {"kinds": [KIND_SHORT.get(k, k.label) for k in kinds], "rows": table,
             "total": sum(row["total"] for row in table)}
 
 

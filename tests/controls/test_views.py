@@ -64,7 +64,7 @@ def test_plan_groups_by_unit_and_shows_each_periods_state(client, plan, section_
     page = _get(client, section_manager, PLAN).content.decode()
     mott, plac = (f'<h2 id="unit-{unit.pk}">{unit.name}</h2>' for unit in (plan["mott_q"].unit, plan["plac"].unit))
     assert page.index(mott) < page.index("Stickprov: skyddsbedömning") < page.index(plac) < page.index("vårdplaner")
-    assert "Kvartal 1 2026:</span>\n            <span class=\"period__state\">Genomförd, brister" in page
+    assert "Kvartal 1 2026:</span>\n            <span class=\"period__state\">Med brister" in page
     assert "Kvartal 2 2026:</span>\n            <span class=\"period__state\">Att göra" in page
     assert "Kvartal 3 2026:</span>\n            <span class=\"period__state\">Kommande" in page
     assert "Januari 2026:</span>\n            <span class=\"period__state\">Försenad" in page

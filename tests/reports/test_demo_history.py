@@ -142,3 +142,12 @@ def test_history_analyses_give_the_cause_areas_something_to_compare(demo_org):
     before = EventAnalysis.objects.count()
     seed_reports()
     assert EventAnalysis.objects.count() == before
+
+
+def test_the_history_opens_in_the_deviation_and_analysis_pages(client, demo_org):
+    seed_reports()
+    client.force_login(get_user_model().objects.get(username="karin"))
+    analysis = EventAnalysis.objects.get(title="Händelseanalys: utredning utan samtal med barnet")
+    assert client.get(reverse("analyses:detail", args=[analysis.pk])).status_code == 200
+    deviation = analysis.deviations.get()
+    assert client.get(deviation.get_absolute_url()).status_code == 200

@@ -76,9 +76,9 @@ def test_a_good_csv_with_swedish_headers_and_a_bom_imports_every_row(csv_file, q
     # The history notes the import, by whom, and the log names file and row.
     record = lex.history.get()
     assert (record.history_change_reason, record.history_user) == ("import", quality)
-    log = Transition.objects.get(object_id=lex.pk, name="import")
+    log = Transition.objects.get(object_id=lex.pk, name="create")
     assert (log.target, log.by) == ("closed", quality)
-    assert "historik.csv, rad 2" in log.comment
+    assert log.comment == "Importerad från tidigare system (historik.csv, rad 2)."
     assert not Notification.objects.exists()
 
 
@@ -225,7 +225,7 @@ def test_a_failure_while_saving_rolls_back_every_row(csv_file, quality, org, mon
 
     monkeypatch.setattr(importing, "_deadlines", fail_on_third)
     refused(csv_file(GOOD_SV))
-    assert not Transition.objects.filter(name="import").exists()
+    assert not Transition.objects.exists()
 
 
 # ---------------------------------------------------------------- who may import
@@ -285,3 +285,12 @@ def test_dates_are_read_as_swedish_time():
     assert parse_when(datetime.date(2013, 1, 2)) == datetime.datetime(2013, 1, 2, tzinfo=TZ)
     with pytest.raises(ValueError):  # noqa: PT011
         parse_when("2013-13-01")
+
+
+def test_an_imported_report_opens_with_its_history(client, csv_file, quality):
+    run(csv_file(GOOD_SV))
+    deviation = Deviation.objects.get(title="Förhandsbedömning klar efter 21 dagar")
+    client.force_login(quality)
+    response = client.get(deviation.get_absolute_url())
+    assert response.status_code == 200
+    assert "Importerad från tidigare system (historik.csv, rad 2)." in response.content.decode()

@@ -320,3 +320,35 @@ def test_actions_can_be_added_to_a_requirement_over_the_actions_api(api_client, 
         "source_type": "requirement", "source_id": requirement.pk, "title": "Till",
         "responsible": unit_manager.pk, "due_date": (TODAY() + days(9)).isoformat(),
         "strength": "medium"}).status_code == 403
+
+
+JUNK = [None, [], "x", 0, -1, 2**64, "\x00", {"a": 1}, "9999-99-99", "2026-02-30", True, 1.5]
+
+
+def test_no_input_answers_500(api_client, requirement, section_manager):
+    decision = requirement.decision
+    api_client.force_authenticate(section_manager)
+    urls = [DECISIONS, REQUIREMENTS, *(transition(decision, n) for n in (
+        "request_statement", "record_decision", "start_report_back", "close")),
+        *(requirement_transition(requirement, n) for n in ("report_back", "accept"))]
+    fields = ["authority", "reference", "unit", "subject", "received_on", "decided_on", "outcome", "summary",
+              "processes", "deviation", "kind", "decision", "text", "due_date", "process", "requested_on",
+              "description", "closed_on", "comment", "reported_on", "accepted_on"]
+    for url in urls:
+        for value in JUNK:
+            response = post(api_client, url, dict.fromkeys(fields, value))
+            assert response.status_code < 500, (url, value, response.content)
+        for value in (None, "x", 2**64, {"a": 1}):
+            for field in fields:
+                response = post(api_client, url, {field: value})
+                assert response.status_code < 500, (url, field, value, response.content)
+        assert api_client.post(url, "not json", content_type="application/json").status_code == 400
+    patch_url = reverse("api:requirement-detail", args=[requirement.pk])
+    for value in JUNK:
+        for field in ("text", "due_date", "process"):
+            assert api_client.patch(patch_url, {field: value}, format="json").status_code < 500
+    for value in ("x", "-1", "0", str(2**64), "2026-13-01", "\x00"):
+        for param in ("status", "due_before", "decision", "unit", "process", "page", "page_size"):
+            assert api_client.get(REQUIREMENTS, {param: value}).status_code < 500
+        for param in ("status", "authority", "kind", "unit", "year"):
+            assert api_client.get(DECISIONS, {param: value}).status_code < 500
