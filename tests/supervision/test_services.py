@@ -356,3 +356,19 @@ def test_a_process_of_another_unit_is_not_copied_to_the_risk(make_decision, sect
                                            process=ProcessFactory(unit=org["plac"], name="Umgänge"))
     risk = services.requirement_raise_as_risk(requirement=requirement, actor=section_manager)
     assert (risk.analysis.unit, risk.process) == (org["fam"], None)
+
+
+def test_the_raise_as_risk_page_knows_requirements(client, requirement, unit_manager, other_manager):
+    from django.urls import reverse
+
+    url = reverse("risks:raise", args=["requirement", requirement.pk])
+    client.force_login(other_manager)
+    assert client.get(url).status_code == 404
+    client.force_login(unit_manager)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Förhandsbedömningar ska avslutas inom 14 dagar." in response.content.decode()
+    response = client.post(url, {"title": "Förhandsbedömningar drar ut på tiden", "risk_type": "process",
+                                 "perspective": "client", "probability": 3, "consequence": 3, "process": ""})
+    assert response.status_code == 302
+    assert list(requirement_risks(requirement))[0].title == "Förhandsbedömningar drar ut på tiden"
