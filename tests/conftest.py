@@ -33,6 +33,7 @@ def _require_backend(request):
 REFERENCE_SEEDS = [
     ("riskmgmt.notifications.migrations.0002_seed_deadline_rules", "seed_rules"),
     ("riskmgmt.analyses.migrations.0002_seed_cause_areas", "seed"),
+    ("riskmgmt.supervision.migrations.0002_seed_statement_rule", "seed"),
 ]
 
 

@@ -87,6 +87,7 @@ HISTORY_REASONS = {
     "file": gettext_lazy("Rapporterad"),
     "save_investigation": gettext_lazy("Utkast till utredningen sparat"),
     "ivo_notification": gettext_lazy("Anmälan till IVO registrerad"),
+    "import": gettext_lazy("Importerad från tidigare system"),
 }
 # Compared by hand: simple-history's diff_against skips non-editable fields such as status.
 DEADLINE_LABELS = {

@@ -35,6 +35,7 @@ class DeadlineItem:
     unit: Unit  # where escalation starts going up the tree
     label: str  # e.g. "Åtgärd ÅTG-12: Ny rutin för skyddsbedömning" — no personal data
     url: str  # path to the object, e.g. "/atgarder/12/"
+    also_notify: tuple = ()  # others who get the reminders and overdue notices too (e.g. the sektionschef)
 
 
 DeadlineSource = Callable[[datetime.date], Iterable[DeadlineItem]]

@@ -325,7 +325,8 @@ def _deadline_chunk(rule, offsets, items, today, horizon, escalation, result) ->
             if kind == DeadlineNotice.Kind.ESCALATION:
                 recipients = escalation.recipients(rule, item)
             elif item.responsible is not None and item.responsible.is_active:
-                recipients = [item.responsible]
+                recipients = list(dict.fromkeys(
+                    user for user in (item.responsible, *item.also_notify) if user.is_active))
             else:
                 # Nobody is named: the item's nearest managers are reminded instead.
                 recipients = escalation.nearest_managers(item.unit)

@@ -36,6 +36,7 @@ from .facts import (
     process_count,
     quality_answers,
     quality_facts,
+    report_units_for_user,
 )
 from .models import QualityNarrative, ReportJob, Section, job_file_path
 
@@ -480,11 +481,14 @@ def report_job_run(*, job_id: int) -> None:
 
 
 def report_job_get_for_user(user, pk) -> ReportJob:
-    """The access gate for a job and its file: only the person who ordered it; 404 for anyone else."""
+    """The access gate for a job and its file: only the person who ordered it, and only while the
+    unit is still in their report scope (a role given up takes its reports with it); 404 otherwise."""
     try:
         job = ReportJob.objects.select_related("unit").get(pk=int(pk))
     except (ReportJob.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
     if not getattr(user, "is_authenticated", False) or job.requested_by_id != user.pk:
+        raise Http404
+    if not report_units_for_user(user).filter(pk=job.unit_id).exists():
         raise Http404
     return job

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from riskmgmt.core.errors import (
     full_clean_or_raise,
 )
 from riskmgmt.core.fsm import transition_run
+from riskmgmt.core.personnummer import no_personal_number
 from riskmgmt.organisation.rules import manages_unit
 
 from .models import Risk, RiskAnalysis
@@ -28,6 +29,18 @@ class RiskValidationError(FieldValidationError):
 
 def _validate(obj, exclude=()) -> None:
     full_clean_or_raise(obj, exclude=exclude, error_class=RiskValidationError)
+
+
+def _check_free_text(**texts: str) -> None:
+    """The personnummer guard (DOMAIN.md A9) on free text whose model field has no validator."""
+    errors = {}
+    for name, text in texts.items():
+        try:
+            no_personal_number(text or "")
+        except ValidationError as exc:
+            errors[name] = " ".join(exc.messages)
+    if errors:
+        raise RiskValidationError(errors)
 
 
 def risk_analysis_create(*, actor, unit, year: int, planned_on: datetime.date | None = None) -> RiskAnalysis:
@@ -69,6 +82,7 @@ def risk_analysis_hold(*, analysis: RiskAnalysis, actor, held_on: datetime.date 
 
 def risk_analysis_approve(*, analysis: RiskAnalysis, actor, comment: str = "") -> RiskAnalysis:
     """The ledningsgrupp approves a held analysis."""
+    _check_free_text(comment=comment)
     analysis.approved_by, analysis.approval_comment = actor, comment
     transition_run(obj=analysis, name="approve", actor=actor, comment=comment)
     return analysis
@@ -118,6 +132,7 @@ def risk_update(*, risk: Risk, actor, **fields) -> Risk:
                   residual_probability=risk.residual_probability, residual_consequence=risk.residual_consequence)
     if risk.escalated and not risk.escalation_reason.strip():
         raise RiskValidationError({"escalation_reason": _("Ange varför risken lyfts till sektionen.")})
+    _check_free_text(escalation_reason=risk.escalation_reason)
     _validate(risk, exclude=["analysis", "process", "predecessor", "source_content_type", "score"])
     risk._history_user, risk._change_reason = actor, "update"
     risk.save()

@@ -10,7 +10,6 @@ Reminders go to whoever recorded the decision and to the section managers over i
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 
 from django.urls import NoReverseMatch, reverse
@@ -25,8 +24,6 @@ REQUIREMENT_RULE = "requirement_report_back"
 STATEMENT_RULE = "supervision_statement"
 OPEN_DECISION = (SupervisionDecision.Status.RECEIVED, SupervisionDecision.Status.RESPONDING,
                  SupervisionDecision.Status.DECIDED, SupervisionDecision.Status.REPORTING_BACK)
-# Whether the deadline job can notify more than the one responsible person per item.
-_FAN_OUT = "also_notify" in {field.name for field in dataclasses.fields(DeadlineItem)}
 
 
 def safe_url(obj) -> str:
@@ -61,9 +58,8 @@ def recipients_for(decision: SupervisionDecision, section_managers) -> list:
 
 def _item(obj, *, due_date: datetime.date, decision: SupervisionDecision, label: str, url: str, section_managers):
     people = recipients_for(decision, section_managers)
-    extra = {"also_notify": tuple(people[1:])} if _FAN_OUT else {}
     return DeadlineItem(obj=obj, due_date=due_date, responsible=people[0] if people else None,
-                        unit=decision.unit, label=label, url=url, **extra)
+                        unit=decision.unit, label=label, url=url, also_notify=tuple(people[1:]))
 
 
 def requirement_items(horizon: datetime.date):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from riskmgmt.actions.sources import ActionSource, register_action_source
 from riskmgmt.notifications.deadlines import register_deadline_source
+from riskmgmt.organisation.rules import manages_unit
 
 from .deadlines import (
     REQUIREMENT_RULE,
@@ -31,7 +32,8 @@ def requirement_title(requirement: Requirement) -> str:
 def _can_add_action(user, requirement: Requirement) -> bool:
     return (requirement.status != Requirement.Status.ACCEPTED
             and requirement.decision.status != SupervisionDecision.Status.CLOSED
-            and records_decision(user, requirement.decision))
+            # The unit's own manager carries out the measures, so may plan them too.
+            and (records_decision(user, requirement.decision) or manages_unit(user, requirement.decision.unit)))
 
 
 def _process_in_unit(requirement: Requirement):

@@ -467,6 +467,10 @@ def _detail_context(request, decision: SupervisionDecision, bound: dict | None =
     return {
         "decision": decision,
         "can_record": can_record,
+        "can_edit": can_record and decision.status != Status.CLOSED,
+        "is_closed": decision.status == Status.CLOSED,
+        "ask_for_requirements": can_record and decision.status == Status.DECIDED and not requirements,
+        "show_accepted_count": decision.status == Status.REPORTING_BACK,
         "progress": _progress(decision, statements),
         "deadlines": _deadlines(decision, statements, requirements, today),
         "processes": list(decision.processes.select_related("unit").order_by("unit__path", "name")),

@@ -15,6 +15,7 @@ from riskmgmt.core.fsm import transition_log_for
 from riskmgmt.deviations.models import Deviation, DeviationAccess, IvoNotification
 from riskmgmt.notifications.models import Notification
 from riskmgmt.organisation.models import Membership
+from riskmgmt.supervision.models import SupervisionDecision
 from tests.factories import ActionFactory, DeviationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -626,8 +627,12 @@ def test_ivo_transitions_both_ways(api_client, notified, unit_manager, section_m
     _conflict(_post(api_client, url("send_investigation"), {"sent_on": TODAY().isoformat()}))
     assert _post(api_client, url("record_supervision"), {"supervision_decision": "x"}).status_code == 400
     assert _post(api_client, url("record_supervision"), {"supervision_decision": 0}).status_code == 400
-    data = _ok(_post(api_client, url("record_supervision"), {"supervision_decision": 42}))
-    assert (data["status"], data["supervision_decision"]) == ("supervision_opened", 42)
+    response = _post(api_client, url("record_supervision"), {"supervision_decision": 42})  # no such decision
+    assert response.status_code == 400
+    data = _ok(_post(api_client, url("record_supervision"), {"reference": "8.5-1/2026"}))
+    decision = SupervisionDecision.objects.get()
+    assert (data["status"], data["supervision_decision"]) == ("supervision_opened", decision.pk)
+    assert (decision.authority, decision.kind, decision.reference) == ("ivo", "lex_sarah", "8.5-1/2026")
     _conflict(_post(api_client, url("record_closed"), {"decided_on": TODAY().isoformat()}))
     assert [h["transition"] for h in data["history"]] == ["create", "send_investigation", "record_supervision"]
     assert IvoNotification.objects.get().history.first().history_user == section_manager

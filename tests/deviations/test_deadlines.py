@@ -14,7 +14,8 @@ DAY = datetime.timedelta(days=1)
 
 
 def _kinds(user):
-    qs = Notification.objects.filter(recipient=user, kind__startswith="deadline")
+    # Not the yearly risk-analysis reminder, which is about the unit and also falls in March.
+    qs = Notification.objects.filter(recipient=user, kind__startswith="deadline").exclude(content_type__model="unit")
     return sorted(qs.values_list("kind", flat=True))
 
 

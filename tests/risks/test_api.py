@@ -336,6 +336,21 @@ def test_bad_patch_is_400(api_client, analysis, make_risk, unit_manager, bad):
     assert (risk.probability, risk.status) == (3, "open")
 
 
+def test_a_personnummer_in_the_escalation_reason_is_refused(api_client, analysis, make_risk, unit_manager):
+    """DOMAIN.md A9: the reason a risk is lifted is free text like any other."""
+    risk = make_risk(analysis)
+    client = _as(api_client, unit_manager)
+    body = {"escalated": True, "escalation_reason": f"Barnet {PERSONNUMMER} saknar jourhem."}
+    response = client.patch(f"{RISKS}{risk.pk}/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert "personnummer" in response.json()["escalation_reason"][0]
+    risk.refresh_from_db()
+    assert (risk.escalated, risk.escalation_reason) == (False, "")
+    # The same change without the number goes through.
+    body["escalation_reason"] = "Ett placerat barn saknar jourhem."
+    assert _ok(client.patch(f"{RISKS}{risk.pk}/", body, format="json"))["escalated"] is True
+
+
 def test_patch_refusals(api_client, analysis, make_risk, reporter, outsider, other_manager):
     risk = make_risk(analysis)
     url = f"{RISKS}{risk.pk}/"

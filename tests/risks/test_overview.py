@@ -421,6 +421,21 @@ def test_approving_from_the_year_view_returns_to_it(client, register, unit_manag
     assert rows_by_code(client.get(back))["mott"]["status_label"] == "Godkänd"
 
 
+def test_an_approval_comment_with_a_personnummer_is_refused(client, register, unit_manager, management):
+    """DOMAIN.md A9: the comment is kept in the analysis and its history; the form's own check
+    is missing, so the service refuses it (the API's body checks it too)."""
+    hold(register["mott"], unit_manager)
+    login(client, management)
+    response = client.post(reverse("risks:transition", kwargs={"pk": register["mott"].pk, "name": "approve"}),
+                           {"comment": "Följ upp 19121212-1212 särskilt", "next": year_url()})
+
+    assert response.status_code == 400
+    assert "personnummer" in response.content.decode()
+    register["mott"].refresh_from_db()
+    assert register["mott"].status == RiskAnalysis.Status.HELD
+    assert register["mott"].approval_comment == ""
+
+
 def test_section_manager_sees_their_section_only(client, register, org, section_manager):
     login(client, section_manager)
     response = client.get(year_url())

@@ -308,18 +308,24 @@ def test_requirement_shows_its_risk_and_actions(api_client, requirement, unit_ma
 
 
 def test_actions_can_be_added_to_a_requirement_over_the_actions_api(api_client, requirement, section_manager,
-                                                                     unit_manager):
-    api_client.force_authenticate(section_manager)
-    response = post(api_client, reverse("api:action-list"), {
-        "source_type": "requirement", "source_id": requirement.pk, "title": "Bevaka inkorgen",
-        "description": "", "responsible": unit_manager.pk, "due_date": (TODAY() + days(9)).isoformat(),
-        "strength": "medium"})
-    assert response.status_code == 201, response.content
-    api_client.force_authenticate(unit_manager)
-    assert post(api_client, reverse("api:action-list"), {
-        "source_type": "requirement", "source_id": requirement.pk, "title": "Till",
-        "responsible": unit_manager.pk, "due_date": (TODAY() + days(9)).isoformat(),
-        "strength": "medium"}).status_code == 403
+                                                                     unit_manager, reporter):
+    def add(user, title, responsible):
+        api_client.force_authenticate(user)
+        return post(api_client, reverse("api:action-list"), {
+            "source_type": "requirement", "source_id": requirement.pk, "title": title, "description": "",
+            "responsible": responsible.pk, "due_date": (TODAY() + days(9)).isoformat(), "strength": "medium"})
+
+    assert add(section_manager, "Bevaka inkorgen", reporter).status_code == 201
+    # The unit's own manager plans measures too; the staff member responsible for one only reads.
+    assert add(unit_manager, "Ny rutin för förhandsbedömning", unit_manager).status_code == 201
+    assert add(reporter, "Till", reporter).status_code == 403
+    assert requirement_actions(requirement) == ["Bevaka inkorgen", "Ny rutin för förhandsbedömning"]
+
+
+def requirement_actions(requirement) -> list[str]:
+    from riskmgmt.actions.models import Action
+    return sorted(Action.objects.filter(source_id=requirement.pk, source_content_type__model="requirement")
+                  .values_list("title", flat=True))
 
 
 JUNK = [None, [], "x", 0, -1, 2**64, "\x00", {"a": 1}, "9999-99-99", "2026-02-30", True, 1.5]

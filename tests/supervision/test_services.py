@@ -368,7 +368,8 @@ def test_the_raise_as_risk_page_knows_requirements(client, requirement, unit_man
     response = client.get(url)
     assert response.status_code == 200
     assert "Förhandsbedömningar ska avslutas inom 14 dagar." in response.content.decode()
-    response = client.post(url, {"title": "Förhandsbedömningar drar ut på tiden", "risk_type": "process",
-                                 "perspective": "client", "probability": 3, "consequence": 3, "process": ""})
+    response = client.post(url, {"risk-title": "Förhandsbedömningar drar ut på tiden", "risk-risk_type": "process",
+                                 "risk-perspective": "client", "risk-probability": 3, "risk-consequence": 3,
+                                 "risk-process": ""})
     assert response.status_code == 302
-    assert list(requirement_risks(requirement))[0].title == "Förhandsbedömningar drar ut på tiden"
+    assert requirement_risks(requirement).get().title == "Förhandsbedömningar drar ut på tiden"
