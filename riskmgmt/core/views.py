@@ -3,10 +3,14 @@ from collections import defaultdict
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from riskmgmt.core import home as home_cards
 from riskmgmt.organisation import rules as org_rules
 from riskmgmt.organisation.models import Membership, Unit
 from riskmgmt.organisation.selectors import units_in_scope, user_roles
+
+Role = Membership.Role
 
 
 def _memberships(user) -> list[Membership]:
@@ -75,7 +79,25 @@ def home(request: HttpRequest) -> HttpResponse:
         EventAnalysis.objects.filter(Q(lead=request.user) | Q(team__user=request.user),
                                      status__in=EventAnalysis.OPEN_STATUSES).distinct().order_by("due_date")[:5]
     )
+    context.update(_next_steps(user, context["roles"]))
     return render(request, "core/home.html", context)
+
+
+def _next_steps(user, roles: set[str]) -> dict:
+    """The cards that say what to do next: this year's riskanalys (enhetschef), the user's own
+    egenkontroller, and the follow-up links for the ledningsgrupp and sektionschefer."""
+    today = timezone.localdate()
+    steps: dict = {
+        "year": today.year,
+        "risk_rows": home_cards.risk_year_rows(user, year=today.year) if Role.UNIT_MANAGER in roles else [],
+        "my_checks": home_cards.control_checks_due(user, today=today),
+        "oversight": bool(roles & set(Membership.OVERSIGHT_ROLES)),
+        "follow_up": Role.SECTION_MANAGER in roles,
+        "awaiting_approval": [],
+    }
+    if steps["oversight"]:
+        steps["awaiting_approval"] = home_cards.analyses_awaiting_approval(user)
+    return steps
 
 
 @login_required

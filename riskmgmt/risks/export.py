@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from riskmgmt.organisation.models import Unit
@@ -62,6 +63,12 @@ def _as_csv(table: list[list]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _xlsx_value(value):
+    """openpyxl refuses control characters in a cell; text pasted from a word processor (a form
+    feed, a vertical tab) would otherwise make the whole export fail."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _as_xlsx(table: list[list], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -71,7 +78,7 @@ def _as_xlsx(table: list[list], title: str) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in table:
-        sheet.append(row)
+        sheet.append([_xlsx_value(value) for value in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text, never a formula

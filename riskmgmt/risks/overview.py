@@ -339,7 +339,8 @@ def year_view(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "risks/year.html", {
         "year": year, "groups": ordered, "sections": list(sections.values()), "chosen": chosen,
         "level_labels": [LEVEL_LABELS[level] for level in LEVEL_ORDER], "next_url": next_url,
-        "unit_count": len(unit_list), "years": [year - 1, year + 1] if year < LAST_YEAR else [year - 1],
+        "unit_count": len(unit_list),
+        "previous_year": year - 1 if year > FIRST_YEAR else None, "next_year": year + 1 if year < LAST_YEAR else None,
         "matrix_url": overview_url("risks:matrix", params), "export_links": _export_links(params),
     })
 

@@ -171,9 +171,15 @@ def risk_raise_from(*, source_obj, unit, actor, title: str, risk_type: str = "pr
     with transaction.atomic():
         if analysis is None:
             analysis = risk_analysis_create(actor=actor, unit=unit, year=year)
-        existing = Risk.objects.filter(analysis=analysis, source_id=source_obj.pk,
-                                       source_content_type=ContentType.objects.get_for_model(source_obj)).first()
+        raised = Risk.objects.filter(analysis=analysis, source_id=source_obj.pk,
+                                     source_content_type=ContentType.objects.get_for_model(source_obj))
+        existing = raised.first()
         if existing:
             return existing
-        return risk_add(analysis=analysis, actor=actor, title=title, risk_type=risk_type, perspective=perspective,
-                        probability=probability, consequence=consequence, process=process, source_obj=source_obj)
+        try:
+            with transaction.atomic():
+                return risk_add(analysis=analysis, actor=actor, title=title, risk_type=risk_type,
+                                perspective=perspective, probability=probability, consequence=consequence,
+                                process=process, source_obj=source_obj)
+        except IntegrityError:  # a double click: the other request raised it a moment before
+            return raised.get()

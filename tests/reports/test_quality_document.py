@@ -1,6 +1,7 @@
 """The kvalitetsberättelse as PDF, HTML export and XLSX: the same headings, answers and numbers."""
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -65,6 +66,16 @@ def test_the_html_export_stands_alone_without_edit_controls(context):
         number, title = heading.split(" ", 1)
         assert f"{number} {title}</h2>" in html
     assert "<p>Samverkan med skolan har utvecklats.</p>" in html
+
+
+def test_every_table_has_a_caption(context):
+    """Screen readers name a table by its caption (WCAG 1.3.1); "Beskrivna processer" has no group title."""
+    html = render_html(context)
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    assert tables
+    for table in tables:
+        assert re.search(r"<caption[^>]*>\s*\S", table), table[:200]
+    assert re.search(r'<caption class="visually-hidden">\s*Processer och rutiner\s*</caption>', html)
 
 
 def test_the_workbook_holds_the_answers_the_table_and_every_count(context):

@@ -4,6 +4,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -246,6 +247,20 @@ def test_the_pdf_is_made_in_the_background_and_served_to_its_requester(client, q
     assert download["Cache-Control"] == "private, no-store"
     # Only the requester, even someone who may read the same report.
     client.force_login(management)
+    assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:job-download", args=[job.pk])).status_code == 404
+
+
+def test_a_job_is_gone_once_its_requester_no_longer_has_the_unit(client, section_manager, org):
+    """The PDF holds the unit's report: a sektionschef who has moved on may not fetch it later."""
+    job = ReportJob.objects.create(unit=org["fam"], year=2014, requested_by=section_manager, status="done",
+                                   progress=100, filename="kvalitetsberattelse-fam-2014.pdf")
+    job.file.save("test.pdf", ContentFile(b"%PDF-1.7 test"))
+    client.force_login(section_manager)
+    assert client.get(reverse("reports:job", args=[job.pk])).status_code == 200
+    assert client.get(reverse("reports:job-download", args=[job.pk])).status_code == 200
+
+    section_manager.memberships.update(is_active=False)
     assert client.get(reverse("reports:job", args=[job.pk])).status_code == 404
     assert client.get(reverse("reports:job-download", args=[job.pk])).status_code == 404
 

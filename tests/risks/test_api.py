@@ -237,7 +237,8 @@ def test_carry_forward_copies_the_open_risks(api_client, approved, make_risk, un
 
 # ---------------------------------------------------------------- matrix
 
-def test_matrix_has_all_sixteen_cells(api_client, analysis, make_risk, unit_manager, reporter):
+def test_matrix_has_all_sixteen_cells(api_client, analysis, make_risk, unit_manager, reporter, other_manager,
+                                     outsider):
     make_risk(analysis, "A", 3, 4)
     make_risk(analysis, "B", 3, 4)
     make_risk(analysis, "C", 1, 1)
@@ -255,6 +256,11 @@ def test_matrix_has_all_sixteen_cells(api_client, analysis, make_risk, unit_mana
     everything = _ok(client.get(f"{ANALYSES}{analysis.pk}/matrix/", {"status": "all"}))
     assert sum(c["count"] for c in everything["cells"]) == 4
     assert client.get(f"{ANALYSES}{analysis.pk}/matrix/", {"status": "some"}).status_code == 400
+    # Another section's manager and someone with no role: the analysis does not exist for them.
+    for user in (other_manager, outsider):
+        response = _as(api_client, user).get(f"{ANALYSES}{analysis.pk}/matrix/")
+        assert response.status_code == 404
+        assert "cells" not in response.json()
 
 
 # ---------------------------------------------------------------- risks: create

@@ -101,6 +101,19 @@ def test_xlsx_holds_every_risk_of_the_scope_and_opens(client, register, manageme
     assert formula.data_type == "s"  # text, never run as a formula
 
 
+def test_xlsx_survives_control_characters_pasted_into_a_risk(client, register, org, unit_manager, management):
+    analysis = register["high"].analysis
+    add(analysis, unit_manager, "Sidbrytning\x0ci rubriken", 2, 2, description="Rad ett\x0brad två\x1f")
+    client.force_login(management)
+
+    response = client.get(export_url("xlsx"))
+
+    assert response.status_code == 200
+    by_title = {row[3]: row for row in xlsx_rows(response)[1][1:]}
+    assert by_title["Sidbrytningi rubriken"][4] == "Rad ettrad två"
+    assert "Sidbrytning\x0ci rubriken" in {row[3] for row in csv_rows(client.get(export_url("csv")))}
+
+
 def test_export_for_a_section_leaves_the_rest_out(client, register, org, management):
     client.force_login(management)
     _sheet, rows = xlsx_rows(client.get(export_url("xlsx", unit=org["vux"].pk)))

@@ -468,6 +468,15 @@ def test_year_view_bad_input_never_500(client, register, management, year, param
     assert login(client, management).get(year_url(year, **params)).status_code == status
 
 
+@pytest.mark.parametrize(("year", "gone"), [(2000, 1999), (2100, 2101)])
+def test_year_view_never_links_outside_the_years_it_shows(client, register, management, year, gone):
+    page = login(client, management).get(year_url(year)).content.decode()
+    assert f'href="{year_url(gone)}' not in page
+    other = 2001 if year == 2000 else 2099
+    assert f'href="{year_url(other)}' in page
+    assert login(client, management).get(year_url(other)).status_code == 200
+
+
 def test_year_view_for_300_units_in_a_bounded_number_of_queries(client, org, management, unit_manager,
                                                                django_assert_max_num_queries):
     """The ledningsgrupp's page must not cost a query per unit."""

@@ -74,6 +74,33 @@ def test_raising_twice_gives_one_risk(client, deviation, unit_manager):
     assert 'name="risk-title"' not in response.content.decode()
 
 
+def test_a_double_click_gives_one_risk_not_an_error(deviation, unit_manager, org, monkeypatch):
+    """The other click's risk is saved just after this one looked for it: the unique
+    constraint stops the second insert, and the service answers with the first risk."""
+    real_filter = Risk.objects.filter
+
+    class OtherClickLandsAfterTheCheck:
+        def __init__(self, qs):
+            self.qs = qs
+
+        def first(self):
+            services.risk_add(analysis=RiskAnalysis.objects.get(), actor=unit_manager, title="Den andra klickningen",
+                              risk_type="process", perspective="client", probability=2, consequence=2,
+                              source_obj=deviation)
+            return None
+
+        def get(self):
+            return self.qs.get()
+
+    monkeypatch.setattr(Risk.objects, "filter", lambda **kw: OtherClickLandsAfterTheCheck(real_filter(**kw)))
+    risk = services.risk_raise_from(source_obj=deviation, unit=org["mott"], actor=unit_manager,
+                                    title="Förhandsbedömning inte klar inom 14 dagar")
+    monkeypatch.undo()
+
+    assert risk.title == "Den andra klickningen"
+    assert list(Risk.objects.all()) == [risk]
+
+
 def test_an_existing_analysis_for_the_year_is_used(client, deviation, unit_manager, org):
     analysis = services.risk_analysis_create(actor=unit_manager, unit=org["mott"], year=YEAR)
     client.force_login(unit_manager)

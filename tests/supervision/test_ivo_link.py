@@ -161,3 +161,20 @@ def test_the_panel_registers_a_new_decision(client, ivo_waiting, section_manager
     decision = SupervisionDecision.objects.get()
     assert (decision.reference, decision.deviation_id) == ("8.5-40123/2026", ivo_waiting.deviation_id)
     assert IvoNotification.objects.get().supervision_decision == decision
+
+
+def test_the_panel_names_a_section_decision_only_to_those_who_see_it(ivo_waiting, make_decision, section_manager,
+                                                                    unit_manager, org, client):
+    section_case = make_decision(unit=org["fam"], reference="8.5-77/2026")
+    deviation_services.ivo_record_supervision(notification=ivo_waiting, actor=section_manager,
+                                              supervision_decision=section_case.pk)
+    client.force_login(section_manager)
+    assert "8.5-77/2026" in panel(client.get(page_url(ivo_waiting)))
+    # The unit manager handles the lex Sarah case but does not see the section's decision:
+    # the panel says there is one, without its reference or a link that would answer 404.
+    client.force_login(unit_manager)
+    assert client.get(section_case.get_absolute_url()).status_code == 404
+    box = panel(client.get(page_url(ivo_waiting)))
+    assert "Ett tillsynsärende är registrerat" in box
+    assert "8.5-77/2026" not in box
+    assert f'href="{safe_url(section_case)}"' not in box

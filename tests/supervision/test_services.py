@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from riskmgmt.core.errors import TransitionNotAllowedError
+from riskmgmt.core.errors import ConcurrentChangeError, TransitionNotAllowedError
 from riskmgmt.core.fsm import transition_log_for
 from riskmgmt.risks.models import Risk
 from riskmgmt.supervision import services
@@ -147,6 +147,45 @@ def test_moving_a_decision_needs_the_right_to_record_for_the_new_unit(decision, 
     services.decision_update(decision=decision, actor=quality, unit=org["miss"])
     decision.refresh_from_db()
     assert decision.unit == org["miss"]
+
+
+def test_an_edit_may_record_the_decision_but_never_empty_a_recorded_one(decision, section_manager):
+    services.decision_update(decision=decision, actor=section_manager, decided_on=TODAY(), outcome="criticism")
+    decision.refresh_from_db()
+    assert (decision.status, decision.outcome) == ("decided", "criticism")
+    assert _log(decision)[-1] == "record_decision"
+    for fields, field in (({"decided_on": None, "outcome": ""}, "decided_on"), ({"outcome": None}, "outcome")):
+        with pytest.raises(services.SupervisionValidationError) as exc:
+            services.decision_update(decision=decision, actor=section_manager, **fields)
+        assert list(exc.value.errors) == [field]
+        decision.refresh_from_db()
+        assert (decision.decided_on, decision.outcome) == (TODAY(), "criticism")
+    services.decision_update(decision=decision, actor=section_manager, outcome="serious_criticism")  # corrected
+    decision.refresh_from_db()
+    assert (decision.status, decision.outcome) == ("decided", "serious_criticism")
+
+
+def test_an_edit_with_only_half_of_the_decision_is_refused(decision, section_manager):
+    with pytest.raises(services.SupervisionValidationError) as exc:
+        services.decision_update(decision=decision, actor=section_manager, outcome="criticism")
+    assert list(exc.value.errors) == ["decided_on"]
+    decision.refresh_from_db()
+    assert (decision.status, decision.outcome) == ("received", "")
+
+
+def test_an_edit_made_on_a_status_someone_else_changed_is_a_conflict(decision, requirement, section_manager):
+    stale_decision = SupervisionDecision.objects.get(pk=decision.pk)
+    stale_requirement = Requirement.objects.get(pk=requirement.pk)
+    services.requirement_report_back(requirement=requirement, actor=section_manager, reported_on=TODAY(),
+                                     summary="Ny rutin.")
+    with pytest.raises(ConcurrentChangeError):
+        services.decision_update(decision=stale_decision, actor=section_manager, subject="Ändrad rubrik")
+    with pytest.raises(ConcurrentChangeError):
+        services.requirement_update(requirement=stale_requirement, actor=section_manager, text="Ändrat krav")
+    decision.refresh_from_db()
+    requirement.refresh_from_db()
+    assert decision.subject == "Tillsyn av förhandsbedömningar"
+    assert requirement.text == "Förhandsbedömningar ska avslutas inom 14 dagar."
 
 
 # ---------------------------------------------------------------- statements
@@ -298,6 +337,27 @@ def test_report_back_without_summary_is_refused_with_what_is_missing(requirement
     assert exc.value.missing == ["report_summary"]
     requirement.refresh_from_db()
     assert requirement.status == "open"
+
+
+def test_personal_numbers_are_refused_in_the_report_the_closing_comment_and_the_reference(
+        requirement, make_decision, section_manager):
+    with pytest.raises(services.SupervisionValidationError) as exc:
+        services.requirement_report_back(requirement=requirement, actor=section_manager, reported_on=TODAY(),
+                                         summary="Rutin för klienten 121212-1212.")
+    assert list(exc.value.errors) == ["summary"]
+    assert "121212-1212" not in exc.value.errors["summary"]
+    requirement.refresh_from_db()
+    assert (requirement.status, requirement.report_summary) == ("open", "")
+    decision = make_decision(reference="8.5-2/2026", decided_on=TODAY(), outcome="no_criticism")
+    with pytest.raises(services.SupervisionValidationError) as exc:
+        services.decision_close(decision=decision, actor=section_manager, closed_on=TODAY(),
+                                comment="Gäller 19121212-1212")
+    assert list(exc.value.errors) == ["comment"]
+    decision.refresh_from_db()
+    assert decision.status == "decided"
+    with pytest.raises(services.SupervisionValidationError) as exc:
+        make_decision(reference="121212-1212")
+    assert list(exc.value.errors) == ["reference"]
 
 
 def test_first_report_back_starts_the_decisions_report_back(requirement, section_manager, settings, tmp_path):

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from riskmgmt.controls.demo import seed_controls
 from riskmgmt.organisation.demo import seed_organisation
-from tests.e2e.conftest import browser, page  # noqa: F401 (fixtures)
 from tests.e2e.helpers import PHONE, assert_accessible, login, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +20,7 @@ def controls_demo(live_server):
     seed_controls()
 
 
-def _shoot(page, name):  # noqa: F811 (the page fixture)
+def _shoot(page, name):
     assert_accessible(page)
     screenshot(page, name)
     width = page.viewport_size
@@ -31,7 +30,7 @@ def _shoot(page, name):  # noqa: F811 (the page fixture)
     page.set_viewport_size(width)
 
 
-def test_plan_record_a_finding_and_report_it(page, live_server, controls_demo):  # noqa: F811
+def test_plan_record_a_finding_and_report_it(page, live_server, controls_demo):
     login(page, live_server, "maria")
     page.goto(f"{live_server.url}{reverse('controls:list')}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Egenkontroll")
@@ -71,7 +70,7 @@ def test_plan_record_a_finding_and_report_it(page, live_server, controls_demo): 
     _shoot(page, "controls-check-reported")
 
 
-def test_management_reads_the_2014_plan(page, live_server, controls_demo):  # noqa: F811
+def test_management_reads_the_2014_plan(page, live_server, controls_demo):
     login(page, live_server, "lena")
     page.goto(f"{live_server.url}{reverse('controls:list')}?year=2014")
     expect(page.locator(".control-summary__verdict")).to_contain_text("Delvis")
