@@ -55,9 +55,10 @@ from riskmgmt.supervision.models import Requirement, SupervisionDecision
 Role = Membership.Role
 
 # Who may read a unit's kvalitetsberättelse: managers for what they manage, quality and
-# management for everything under them. Who may write its texts: not management (read-only).
+# management for everything under them. The same people write its texts: the ledningsgrupp writes
+# the administration's own "bedömning och analys".
 READ_ROLES = (Role.UNIT_MANAGER, Role.SECTION_MANAGER, Role.QUALITY, Role.MANAGEMENT)
-WRITE_ROLES = (Role.UNIT_MANAGER, Role.SECTION_MANAGER, Role.QUALITY)
+WRITE_ROLES = (Role.UNIT_MANAGER, Role.SECTION_MANAGER, Role.QUALITY, Role.MANAGEMENT)
 
 FIRST_YEAR = 2000
 TREND_YEARS = 4  # the deviation table shows the year and the three before it

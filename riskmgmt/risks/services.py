@@ -158,7 +158,21 @@ def risk_analysis_carry_forward(*, analysis: RiskAnalysis, actor) -> RiskAnalysi
                         source_content_type=old.source_content_type, source_id=old.source_id)
             copy._history_user, copy._change_reason = actor, "carry_forward"
             copy.save()
+            _move_open_actions(old, copy, actor)
     return new
+
+
+def _move_open_actions(old: Risk, new: Risk, actor) -> None:
+    """Actions still being worked on continue under this year's risk (so it does not look
+    unaddressed and nobody plans them twice); finished ones stay with last year's, as its record."""
+    from riskmgmt.actions.models import Action
+
+    risk_type = ContentType.objects.get_for_model(Risk)
+    for action in Action.objects.filter(source_content_type=risk_type, source_id=old.pk,
+                                        status__in=Action.OPEN_STATUSES):
+        action.source_id = new.pk
+        action._history_user, action._change_reason = actor, "carry_forward"
+        action.save(update_fields=["source_id", "modified"])
 
 
 def risk_raise_from(*, source_obj, unit, actor, title: str, risk_type: str = "process",

@@ -5,6 +5,8 @@ from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,8 +127,27 @@ def test_the_page_shows_the_sections_the_answers_and_the_deviation_table(client,
     assert "Återkallade" in page
 
 
-def test_editors_get_edit_links_and_management_does_not(client, quality, management, section_manager, org):
-    for user, editable in ((quality, True), (section_manager, True), (management, False)):
+def test_the_page_costs_the_same_queries_however_many_versions(client, quality, section_manager, org):
+    client.force_login(quality)
+    url = detail(org["fam"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for section in Section:
+        version = 0
+        for n in range(4):
+            narrative = document.narrative_save(unit=org["fam"], year=2014, section=section, text=f"Version {n}.",
+                                                actor=(quality, section_manager)[n % 2], based_on=version)
+            version = narrative.history.latest("history_id").history_id
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    assert response.content.decode().count("Version 3.") == len(Section)
+    assert len(many) == len(few) <= 22
+
+
+def test_everyone_who_reads_a_report_may_write_its_texts(client, quality, management, section_manager, org):
+    # Issue 8: the ledningsgrupp writes too (its "bedömning och analys" of the whole administration).
+    for user, editable in ((quality, True), (section_manager, True), (management, True)):
         client.force_login(user)
         page = client.get(detail(org["fam"])).content.decode()
         assert (edit(org["fam"]) in page) is editable
@@ -199,7 +220,8 @@ def test_a_personnummer_is_refused(client, quality, org):
 
 
 @pytest.mark.parametrize(("persona", "unit", "status"), [
-    ("management", "fam", 403), ("unit_manager", "fam", 404), ("other_manager", "fam", 404),
+    ("management", "fam", 200), ("unit_manager", "fam", 404), ("other_manager", "fam", 404),
+    ("reporter", "mott", 404),
     ("outsider", "fam", 404), ("unit_manager", "mott", 200), ("quality", "sof", 200),
 ])
 def test_who_may_write_the_texts(client, personas, org, persona, unit, status):

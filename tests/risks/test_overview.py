@@ -308,6 +308,22 @@ def test_compare_classifies_each_risk_by_its_predecessor(client, two_years, mana
     assert response.context["previous_matrix"]["total"] == 4  # the closed one is not counted
 
 
+def test_compare_in_a_bounded_number_of_queries(client, two_years, unit_manager, management):
+    last, this = two_years
+    login(client, management)
+    url = reverse("risks:compare", kwargs={"pk": this.pk})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(30):
+        add(last, unit_manager, f"Förra året {n}", 1 + n % 4, 1 + n // 4 % 4)
+        add(this, unit_manager, f"I år {n}", 1 + n % 4, 1 + n // 4 % 4)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    assert len(response.context["rows"]) == 66
+    assert len(many) == len(few) <= 16
+
+
 def test_compare_without_last_year_says_so(client, register, management):
     response = login(client, management).get(reverse("risks:compare", kwargs={"pk": register["mott"].pk}))
     assert response.status_code == 200

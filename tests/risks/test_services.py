@@ -155,3 +155,22 @@ def test_hold_refuses_a_personnummer_among_the_participants(org, unit_manager, a
     assert "participants_text" in exc.value.errors
     analysis.refresh_from_db()
     assert analysis.status == "planned"
+
+
+def test_carry_forward_moves_unfinished_actions_to_this_years_risk(org, unit_manager):
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import ActionFactory
+
+    analysis = _held(org, unit_manager)
+    old = analysis.risks.get(title="Ingen familjehemsjour")
+    risk_type = ContentType.objects.get_for_model(Risk)
+    ongoing = ActionFactory(unit=org["mott"], source_content_type=risk_type, source_id=old.pk, status="in_progress",
+                            title="Avtal om jourhem med grannkommunen")
+    finished = ActionFactory(unit=org["mott"], source_content_type=risk_type, source_id=old.pk, status="done",
+                             title="Kartläggning av jourhem")
+    new = services.risk_analysis_carry_forward(analysis=analysis, actor=unit_manager).risks.get()
+    ongoing.refresh_from_db()
+    finished.refresh_from_db()
+    assert (ongoing.source_id, finished.source_id) == (new.pk, old.pk)
+    assert ongoing.history.first().history_change_reason == "carry_forward"

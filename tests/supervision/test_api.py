@@ -180,6 +180,36 @@ def test_the_list_is_a_fixed_number_of_queries(api_client, make_decision, org, q
     assert len(all_req.captured_queries) == len(one_req.captured_queries)
 
 
+def test_requirements_with_actions_and_risks_do_not_add_queries(api_client, decided, section_manager, unit_manager):
+    from riskmgmt.actions import services as action_services
+
+    def add(n):
+        for i in range(n):
+            requirement = services.requirement_add(decision=decided, actor=section_manager, text=f"Krav {i}",
+                                                   due_date=TODAY() + days(10 + i))
+            action_services.action_create(source_obj=requirement, actor=section_manager, title=f"Åtgärd {i}",
+                                          responsible=unit_manager, due_date=TODAY() + days(9), strength="medium")
+            services.requirement_raise_as_risk(requirement=requirement, actor=unit_manager)
+
+    api_client.force_authenticate(section_manager)
+    add(1)
+    urls = [detail(decided), REQUIREMENTS]
+    few = {}
+    for url in urls:
+        ok(api_client.get(url))
+        with CaptureQueriesContext(connection) as captured:
+            ok(api_client.get(url))
+        few[url] = len(captured)
+    add(8)
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            data = ok(api_client.get(url))
+        assert len(captured) == few[url], url
+    rows = data["results"]
+    assert len(rows) == 9
+    assert all(len(row["actions"]) == 1 and len(row["risks"]) == 1 for row in rows)
+
+
 def test_detail_404_outside_scope(api_client, decision, other_manager, unit_manager):
     api_client.force_authenticate(other_manager)
     assert api_client.get(detail(decision)).status_code == 404
@@ -245,6 +275,28 @@ def test_the_whole_track(api_client, org, section_manager, unit_manager):
     assert post(api_client, transition(decision, "teleport")).status_code == 404
     assert conflict(post(api_client, REQUIREMENTS, {"decision": decision.pk, "text": "Sent",
                                                     "due_date": TODAY().isoformat()}))["missing"] == ["status"]
+
+
+def test_personal_numbers_in_a_report_closing_comment_or_reference_are_400(api_client, requirement, org,
+                                                                            section_manager):
+    api_client.force_authenticate(section_manager)
+    response = post(api_client, requirement_transition(requirement, "report_back"),
+                    {"reported_on": TODAY().isoformat(), "summary": "Klienten 121212-1212 har fått besök."})
+    assert (response.status_code, list(response.json())) == (400, ["summary"])
+    requirement.refresh_from_db()
+    assert (requirement.status, requirement.report_summary) == ("open", "")
+    closable = SupervisionDecision.objects.get(pk=ok(post(api_client, DECISIONS, body(
+        org, reference="3673-2026", decided_on=TODAY().isoformat(), outcome="no_criticism")), 201)["id"])
+    response = post(api_client, transition(closable, "close"),
+                    {"closed_on": TODAY().isoformat(), "comment": "Avser 19121212-1212"})
+    assert (response.status_code, list(response.json())) == (400, ["comment"])
+    response = post(api_client, DECISIONS, body(org, reference="121212-1212"))
+    assert (response.status_code, list(response.json())) == (400, ["reference"])
+    # The same requests without the number go through.
+    assert ok(post(api_client, transition(closable, "close"), {"closed_on": TODAY().isoformat(),
+                                                               "comment": "Avslutat utan kritik"}))["status"] == "closed"
+    assert ok(post(api_client, requirement_transition(requirement, "report_back"),
+                   {"reported_on": TODAY().isoformat(), "summary": "Rutinen är ändrad."}))["status"] == "reported"
 
 
 def test_requirement_create_refusals(api_client, decided, org, unit_manager, section_manager, other_manager):

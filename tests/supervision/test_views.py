@@ -9,9 +9,12 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from riskmgmt.actions import services as action_services
 from riskmgmt.actions.models import Action
 from riskmgmt.core.models import Transition
 from riskmgmt.supervision import services
@@ -330,6 +333,30 @@ def test_edit_refused_in_scope_403_outside_404(client, org, ivo_case, unit_manag
     assert _login(client, other_manager).get(url).status_code == 404
 
 
+def test_edit_of_a_case_awaiting_its_decision_offers_no_outcome_yet(client, org, ivo_case, section_manager):
+    services.decision_request_statement(decision=ivo_case, actor=section_manager, requested_on=days(-2),
+                                        due_date=days(10))
+    html = _login(client, section_manager).get(reverse("supervision:edit", args=[ivo_case.pk])).content.decode()
+    outcome = re.search(r'<select name="outcome".*?</select>', html, re.S).group(0)
+    # Without an empty choice the browser would send the first outcome with the next save.
+    assert '<option value="" selected>' in outcome
+    response = client.post(reverse("supervision:edit", args=[ivo_case.pk]),
+                           _decision_post(org, reference="8.5-1234/2026", received_on=days(-30).isoformat()))
+    assert response.status_code == 302
+    ivo_case.refresh_from_db()
+    assert (ivo_case.status, ivo_case.outcome) == ("responding", "")
+
+
+def test_edit_keeps_a_recorded_decisions_date_and_outcome(client, org, ivo_decided, section_manager):
+    response = _login(client, section_manager).post(
+        reverse("supervision:edit", args=[ivo_decided.pk]),
+        _decision_post(org, reference="8.5-1234/2026", received_on=days(-30).isoformat()))
+    assert response.status_code == 400
+    assert "kan rättas men inte tas bort" in _text(response)
+    ivo_decided.refresh_from_db()
+    assert (ivo_decided.status, ivo_decided.outcome, ivo_decided.decided_on) == ("decided", "criticism", days(-10))
+
+
 def test_edit_of_closed_case_redirects(client, ivo_case, section_manager):
     services.decision_record(decision=ivo_case, actor=section_manager, decided_on=days(-1), outcome="no_criticism")
     services.decision_close(decision=ivo_case, actor=section_manager, closed_on=days(0))
@@ -393,8 +420,6 @@ def test_detail_bad_pk_is_404(client, section_manager):
 
 def test_action_responsible_sees_the_decision(client, ivo_decided, due_action, reporter, section_manager,
                                               due_requirement):
-    from riskmgmt.actions import services as action_services
-
     action_services.action_create(source_obj=due_requirement, actor=section_manager, title="Ny rutin för inkorgen",
                                   responsible=reporter, due_date=days(10), strength="weak")
     response = _login(client, reporter).get(ivo_decided.get_absolute_url())
@@ -425,13 +450,25 @@ def test_detail_links_the_lex_sarah_case_only_for_those_who_see_it(client, org, 
     assert deviation.get_absolute_url() in html
 
 
-def test_detail_queries_are_bounded(client, ivo_decided, section_manager, django_assert_max_num_queries):
-    for n in range(8):
-        services.requirement_add(decision=ivo_decided, actor=section_manager, text=f"Krav nummer {n}.",
-                                 due_date=days(30 + n))
+def test_detail_queries_do_not_grow_with_requirements(client, ivo_decided, section_manager, unit_manager,
+                                                      django_assert_max_num_queries):
+    def add(n):
+        for i in range(n):
+            requirement = services.requirement_add(decision=ivo_decided, actor=section_manager,
+                                                   text=f"Krav nummer {i}.", due_date=days(30 + i))
+            action_services.action_create(source_obj=requirement, actor=section_manager, title=f"Åtgärd {i}",
+                                          responsible=unit_manager, due_date=days(14), strength="medium")
+
     _login(client, section_manager)
-    with django_assert_max_num_queries(60):
-        assert client.get(ivo_decided.get_absolute_url()).status_code == 200
+    add(1)
+    client.get(ivo_decided.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        client.get(ivo_decided.get_absolute_url())
+    add(12)  # each with an action form listing the unit's people
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(ivo_decided.get_absolute_url())
+    assert response.status_code == 200
+    assert _text(response).count("Åtgärd 11") == 1
 
 
 # ---------------------------------------------------------------- steps of the case
