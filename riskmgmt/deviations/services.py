@@ -427,7 +427,9 @@ def ivo_record_supervision(*, notification: IvoNotification, actor, supervision_
         except supervision_services.SupervisionValidationError as exc:
             raise DeviationValidationError(exc.errors) from exc
         notification.supervision_decision = decision
-        _ivo_run(notification, "record_supervision", actor, comment=str(decision))
+        # No reference in the log: the decision may be the section's, which not everyone reading
+        # the lex Sarah case may see; the panel links it for those who do.
+        _ivo_run(notification, "record_supervision", actor)
     return notification
 
 

@@ -310,13 +310,17 @@ class IvoSupervisionForm(forms.Form):
         return value
 
 
-def _supervision_link(notification: IvoNotification) -> dict | None:
-    """The linked decision's name and page (the list while the decision page is missing)."""
+def _supervision_link(notification: IvoNotification, user) -> dict | None:
+    """The linked decision's name and page, for those who see the decision; others (a unit manager
+    when the decision is the section's) learn only that there is one, not its reference."""
     if notification.supervision_decision_id is None:
         return None
     from riskmgmt.supervision.deadlines import safe_url
+    from riskmgmt.supervision.rules import sees_decision
 
     decision = notification.supervision_decision
+    if not sees_decision(user, decision):
+        return {"label": _("Ett tillsynsärende är registrerat"), "status": decision.get_status_display(), "url": ""}
     return {"label": str(decision), "status": decision.get_status_display(), "url": safe_url(decision)}
 
 
@@ -357,7 +361,7 @@ def _ivo_context(request, deviation: Deviation, notification, bound: dict, sees_
             and notification.investigation_due < today
         ),
         "log": transition_log_entries(notification),
-        "supervision_decision": _supervision_link(notification),
+        "supervision_decision": _supervision_link(notification, user),
     })
     if "record_supervision" in available or "ivo-record_supervision" in bound:
         context["supervision_form"] = bound.get("ivo-record_supervision") or IvoSupervisionForm(

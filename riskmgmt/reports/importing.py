@@ -237,6 +237,15 @@ def parse_when(value) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, second, tzinfo=tz)
 
 
+def _quoted(value) -> str:
+    """A cell as an error message shows it: quoted, or withheld when it holds a personnummer (an
+    unquoted separator in a text shifts the cells after it, so one may land in any column)."""
+    text = str(value)
+    if find_personal_numbers(text):
+        return "(ett värde som liknar ett personnummer och därför inte visas)"
+    return f"'{text}'"
+
+
 class _RowChecker:
     """Checks one row at a time, collecting every problem of the file as "Rad N: …"."""
 
@@ -258,7 +267,7 @@ class _RowChecker:
         try:
             moment = parse_when(value)
         except ValueError:
-            self.error(number, f"{label} '{value}' är inget datum. Skriv ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM.")
+            self.error(number, f"{label} {_quoted(value)} är inget datum. Skriv ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DD TT:MM.")
             return None
         if moment > self.now:
             self.error(number, f"{label} {moment:%Y-%m-%d} ligger i framtiden.")
@@ -273,14 +282,14 @@ class _RowChecker:
         kind = KINDS.get(_normal(values.get("kind")))
         if kind is None:
             given = values.get("kind") or ""
-            self.error(number, f"okänd typ '{given}'. Ange lex_sarah, complaint eller other "
+            self.error(number, f"okänd typ {_quoted(given)}. Ange lex_sarah, complaint eller other "
                                "(lex Sarah, klagomål/synpunkt eller övrig)." if given else "typ saknas.")
         code = str(values.get("unit") or "").strip()
         unit = self.units.get(code.lower())
         if not code:
             self.error(number, "enhet saknas.")
         elif unit is None:
-            self.error(number, f"okänd enhet '{code}'.")
+            self.error(number, f"okänd enhet {_quoted(code)}.")
         elif unit.kind != Unit.Kind.UNIT:
             self.error(number, f"'{code}' är en {unit.get_kind_display().lower()}, inte en enhet. "
                                "Avvikelser hör till en enhet.")
@@ -291,7 +300,7 @@ class _RowChecker:
         if process_name and unit is not None:
             process = self.processes.get((unit.pk, _normal(process_name)))
             if process is None:
-                self.error(number, f"okänd process '{process_name}' för enheten '{code}'.")
+                self.error(number, f"okänd process {_quoted(process_name)} för enheten '{code}'.")
         title = str(values.get("title") or "").strip()
         description = str(values.get("description") or "").strip()
         for label, text in (("rubriken", title), ("beskrivningen", description)):
@@ -310,7 +319,7 @@ class _RowChecker:
         status = STATUSES.get(_normal(given_status)) if given_status else (
             Status.CLOSED if closed_at or values.get("closed_at") else Status.REPORTED)
         if status is None:
-            self.error(number, f"okänd status '{given_status}'. Ange reported, closed eller withdrawn "
+            self.error(number, f"okänd status {_quoted(given_status)}. Ange reported, closed eller withdrawn "
                                "(rapporterad, avslutad eller återkallad).")
         elif status == Status.CLOSED and closed_at is None and not values.get("closed_at"):
             self.error(number, "en avslutad rapport behöver ett datum i kolumnen avslutad.")

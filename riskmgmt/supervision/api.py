@@ -151,14 +151,10 @@ class RequirementSerializer(WorkflowSerializerMixin, serializers.ModelSerializer
     def get_has_report_document(self, requirement) -> bool:
         return bool(requirement.report_document)
 
-    def _ids(self, requirement, name: str) -> list[int]:
-        prefetched = getattr(requirement, name, None)
-        return [obj.pk for obj in prefetched] if prefetched is not None else []
-
     def get_risks(self, requirement) -> list[int]:
         """Risks raised from the requirement (/api/v1/risks/<id>/)."""
         if hasattr(requirement, "raised_risks"):
-            return self._ids(requirement, "raised_risks")
+            return requirement.raised_risks
         from riskmgmt.risks.models import Risk
 
         return list(Risk.objects.filter(source_content_type=_requirement_type(), source_id=requirement.pk)
@@ -167,25 +163,26 @@ class RequirementSerializer(WorkflowSerializerMixin, serializers.ModelSerializer
     def get_actions(self, requirement) -> list[int]:
         """The requirement's actions (/api/v1/actions/<id>/)."""
         if hasattr(requirement, "source_actions"):
-            return self._ids(requirement, "source_actions")
+            return requirement.source_actions
         return list(Action.objects.filter(source_content_type=_requirement_type(), source_id=requirement.pk)
                     .order_by("due_date", "pk").values_list("pk", flat=True))
 
 
 def _with_links(requirements: list[Requirement]) -> list[Requirement]:
-    """Loads the risks and actions of many requirements in two queries."""
+    """Loads the ids of many requirements' risks and actions in two queries."""
     from riskmgmt.risks.models import Risk
 
     ids = [r.pk for r in requirements]
     risks: dict[int, list] = {pk: [] for pk in ids}
     actions: dict[int, list] = {pk: [] for pk in ids}
     requirement_type = _requirement_type()
-    for risk in Risk.objects.filter(source_content_type=requirement_type, source_id__in=ids).order_by("pk").only(
-            "pk", "source_id"):
-        risks[risk.source_id].append(risk)
-    for action in Action.objects.filter(source_content_type=requirement_type, source_id__in=ids).order_by(
-            "due_date", "pk").only("pk", "source_id"):
-        actions[action.source_id].append(action)
+    # Ids only: a model with a deferred FSM status field would load it again row by row.
+    for source_id, pk in Risk.objects.filter(source_content_type=requirement_type, source_id__in=ids).order_by(
+            "pk").values_list("source_id", "pk"):
+        risks[source_id].append(pk)
+    for source_id, pk in Action.objects.filter(source_content_type=requirement_type, source_id__in=ids).order_by(
+            "due_date", "pk").values_list("source_id", "pk"):
+        actions[source_id].append(pk)
     for requirement in requirements:
         requirement.raised_risks, requirement.source_actions = risks[requirement.pk], actions[requirement.pk]
     return requirements

@@ -145,7 +145,7 @@ class DecisionForm(StepForm):
 
     authority = forms.ChoiceField(label=_("Myndighet"), choices=[("", _("– Välj –")), *Authority.choices])
     reference = forms.CharField(
-        label=_("Myndighetens diarienummer"), max_length=60,
+        label=_("Myndighetens diarienummer"), max_length=60, validators=[no_personal_number],
         help_text=_("Som det står i beslutet, t.ex. 8.5-29206/2026 (IVO) eller 3673-2026 (JO)."),
     )
     kind = forms.ChoiceField(label=_("Typ av ärende"), choices=[("", _("– Välj –")), *Kind.choices])
@@ -207,7 +207,7 @@ class DecisionForm(StepForm):
             else Q(pk__in=[])
         self.fields["deviation"].queryset = deviation_list_for_user(user).filter(
             Q(kind=Deviation.Kind.LEX_SARAH, unit__in=unit_ids) | keep_deviation)
-        if decision is not None and decision.status != Status.RECEIVED:
+        if decision is not None and decision.status not in (Status.RECEIVED, Status.RESPONDING):
             # Recorded through the step "Registrera beslut"; corrected here, never emptied.
             self.fields["decided_on"].help_text = ""
             self.fields["outcome"].choices = Outcome.choices

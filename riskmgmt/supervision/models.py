@@ -54,7 +54,8 @@ class SupervisionDecision(ConcurrentTransitionMixin, TimeStampedModel):
         CLOSED = "closed", _("Avslutat")
 
     authority = models.CharField(_("myndighet"), max_length=10, choices=Authority.choices)
-    reference = models.CharField(_("diarienummer"), max_length=60,
+    # The reference names the case in reminders and e-mails, so it is checked like free text.
+    reference = models.CharField(_("diarienummer"), max_length=60, validators=[no_personal_number],
                                  help_text=_("Myndighetens diarienummer, t.ex. 8.5-29206/2014 eller 3673-2020."))
     unit = models.ForeignKey("organisation.Unit", verbose_name=_("enhet"), on_delete=models.PROTECT,
                              related_name="supervision_decisions")

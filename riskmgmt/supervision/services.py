@@ -16,14 +16,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
 from riskmgmt.core.errors import (
+    ConcurrentChangeError,
     FieldValidationError,
     TransitionNotAllowedError,
     full_clean_or_raise,
 )
 from riskmgmt.core.fsm import transition_run
 from riskmgmt.core.models import Transition
+from riskmgmt.core.personnummer import no_personal_number
 from riskmgmt.deviations.uploads import upload_check
 
 from .models import Requirement, StatementRequest, SupervisionDecision
@@ -34,6 +37,7 @@ DECISION_FIELDS = ("authority", "reference", "unit", "subject", "kind", "receive
                    "summary", "processes", "deviation", "document")
 REQUIREMENT_FIELDS = ("text", "due_date", "process")
 OPEN_FOR_REQUIREMENTS = (Status.RECEIVED, Status.RESPONDING, Status.DECIDED, Status.REPORTING_BACK)
+AWAITING_DECISION = (Status.RECEIVED, Status.RESPONDING)
 
 
 class SupervisionValidationError(FieldValidationError):
@@ -49,7 +53,12 @@ def _log(obj, name: str, actor, source: str, comment: str = "") -> None:
 
 def _save(obj, actor, reason: str) -> None:
     obj._history_user, obj._change_reason = actor, reason
-    obj.save()
+    try:
+        obj.save()
+    except ConcurrentTransition as exc:
+        # Someone moved the case on while this edit was typed: the edit was made on the old status.
+        raise ConcurrentChangeError(
+            _("Någon annan hann ändra ärendet före dig. Ladda om sidan och försök igen.")) from exc
 
 
 def _check_recorder(actor, decision_or_unit, message: str | None = None) -> None:
@@ -61,6 +70,15 @@ def _check_recorder(actor, decision_or_unit, message: str | None = None) -> None
 def _not_future(errors: dict, field: str, value: datetime.date | None) -> None:
     if value is not None and value > timezone.localdate():
         errors.setdefault(field, _("Datumet kan inte ligga i framtiden."))
+
+
+def _no_personal_number(errors: dict, field: str, text: str | None) -> None:
+    # Free text that no model field validates (a transition's comment, a report summary set
+    # just before its transition) is checked here (DOMAIN.md A9).
+    try:
+        no_personal_number(text or "")
+    except ValidationError as exc:
+        errors.setdefault(field, " ".join(exc.messages))
 
 
 def _checked_upload(upload, field: str) -> None:
@@ -148,8 +166,9 @@ def decision_create(
 
 
 def decision_update(*, decision: SupervisionDecision, actor, **fields) -> SupervisionDecision:
-    """Corrects a decision's facts (not its status); a closed case is no longer changed.
-    Unknown field names are ignored; `processes` replaces the set; `document` replaces the file."""
+    """Corrects a decision's facts; a closed case is no longer changed. A date and an outcome given
+    while the decision is awaited record it through its step, as at create. Unknown field names
+    are ignored; `processes` replaces the set; `document` replaces the file."""
     _check_recorder(actor, decision)
     if decision.status == Status.CLOSED:
         raise TransitionNotAllowedError(_("Ärendet är avslutat och kan inte längre ändras."), missing=["status"])
@@ -163,6 +182,7 @@ def decision_update(*, decision: SupervisionDecision, actor, **fields) -> Superv
             setattr(decision, name, "" if value is None and name in ("outcome", "summary") else value)
     checked_processes = list(processes) if processes is not None else list(decision.processes.all())
     _check_decision(decision, checked_processes)
+    _check_decided_facts(decision)
     if document is not None:
         _checked_upload(document, "document")
     with transaction.atomic():
@@ -171,7 +191,22 @@ def decision_update(*, decision: SupervisionDecision, actor, **fields) -> Superv
         _save(decision, actor, "update")
         if processes is not None:
             decision.processes.set(checked_processes)
+        if decision.status in AWAITING_DECISION and decision.decided_on and decision.outcome:
+            # As at create: a date and an outcome mean the decision has come, through its step.
+            transition_run(obj=decision, name="record_decision", actor=actor)
     return decision
+
+
+def _check_decided_facts(decision: SupervisionDecision) -> None:
+    """Date and outcome come together; once the decision is recorded they are corrected, never removed."""
+    has_date, has_outcome = bool(decision.decided_on), bool(decision.outcome)
+    missing = "outcome" if has_date else "decided_on"
+    if decision.status in AWAITING_DECISION:
+        if has_date != has_outcome:
+            raise SupervisionValidationError({missing: _("Ange både beslutsdatum och utfall, eller inget av dem.")})
+    elif not (has_date and has_outcome):
+        raise SupervisionValidationError({missing: _("Beslutet är registrerat: beslutsdatum och utfall kan rättas "
+                                                     "men inte tas bort.")})
 
 
 def decision_request_statement(*, decision: SupervisionDecision, actor, requested_on: datetime.date,
@@ -266,6 +301,7 @@ def decision_close(*, decision: SupervisionDecision, actor, closed_on: datetime.
     _not_future(errors, "closed_on", closed_on)
     if closed_on and decision.decided_on and closed_on < decision.decided_on:
         errors["closed_on"] = _("Ärendet kan inte ha avslutats före beslutet.")
+    _no_personal_number(errors, "comment", comment)
     if errors:
         raise SupervisionValidationError(errors)
     decision.closed_on = closed_on
@@ -332,6 +368,7 @@ def requirement_report_back(*, requirement: Requirement, actor, reported_on: dat
     _not_future(errors, "reported_on", reported_on)
     if reported_on and decision.decided_on and reported_on < decision.decided_on:
         errors["reported_on"] = _("Redovisningen kan inte ha skickats före beslutet.")
+    _no_personal_number(errors, "summary", summary)
     if errors:
         raise SupervisionValidationError(errors)
     if document is not None:

@@ -394,6 +394,7 @@ def _requirement_rows(request, decision, requirements, bound: dict, can_record: 
     source = action_source("requirement")
     # As risks.raise_views decides: the unit's managers raise, once per analysis year.
     may_raise = decision.status != Status.CLOSED and manages_decision_unit(user, decision)
+    people: list | None = None  # the action forms' "responsible" choices, read once for every row
     rows = []
     for number, requirement in enumerate(requirements, start=1):
         requirement.decision = decision
@@ -401,6 +402,12 @@ def _requirement_rows(request, decision, requirements, bound: dict, can_record: 
         is_open = requirement.status == ReqStatus.OPEN
         can_add_action = bool(source and source.can_add(user, requirement))
         action_key = f"action-{pk}"
+        action_form = bound.get(action_key)
+        if action_form is None and can_add_action:
+            action_form = ActionForm(unit=decision.unit, auto_id=f"krav{pk}-%s")
+            if people is None:
+                people = list(action_form.fields["responsible"].choices)
+            action_form.fields["responsible"].choices = people
         row = {
             "requirement": requirement, "number": number,
             "days_left": days_left_text(requirement.due_date, today) if is_open else "",
@@ -408,8 +415,7 @@ def _requirement_rows(request, decision, requirements, bound: dict, can_record: 
             "actions": actions.get(pk, []),
             "risks": risks.get(pk, []),
             "can_raise": may_raise and not any(r.analysis.year == today.year for r in risks.get(pk, [])),
-            "action_form": (bound.get(action_key) or ActionForm(unit=decision.unit, auto_id=f"krav{pk}-%s"))
-            if can_add_action else None,
+            "action_form": action_form if can_add_action else None,
             "report_form": None, "accept_form": None, "open_form": "",
         }
         if can_record and is_open and decision.status in (Status.DECIDED, Status.REPORTING_BACK):

@@ -135,7 +135,7 @@ def test_carry_forward_from_the_start_page_starts_this_years_analysis(client, or
 
 
 @pytest.mark.parametrize(("step", "label", "hint"), [
-    ("planned", "Planerad", "Lägg till riskerna"),
+    ("planned", "Planerad", "Gå igenom riskerna"),
     ("held", "Genomförd", "Väntar på ledningsgruppens godkännande."),
     ("approved", "Godkänd", "Klar för i år."),
 ])
@@ -230,6 +230,16 @@ def test_responsible_sees_late_and_running_checks_with_links_to_record_them(clie
     for start in (datetime.date(2026, 1, 1), datetime.date(2026, 4, 1)):
         assert f'href="{escape(record_url(point, start))}"' in html
     assert f'href="{reverse("controls:list")}"' in html
+
+
+def test_staff_can_open_the_checks_links(client, org, reporter):
+    point = ControlPointFactory(unit=org["mott"], responsible=reporter, frequency=Frequency.QUARTERLY)
+    home(client, reporter)
+
+    for url in (record_url(point, datetime.date(2026, 4, 1)), reverse("controls:list")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert point.title in response.content.decode()
 
 
 def test_with_every_check_recorded_the_card_says_there_is_nothing_to_do(client, org, reporter):

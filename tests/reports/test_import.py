@@ -180,6 +180,22 @@ def test_a_personnummer_is_refused_without_being_repeated(csv_file, quality):
     assert "1212" not in message
 
 
+def test_a_personnummer_shifted_into_another_column_is_not_repeated_either(csv_file, quality):
+    # An unquoted ";" in the description moves the number into "rapporterad", and others into
+    # the columns whose unknown values the messages quote.
+    text = ("typ;enhet;rubrik;beskrivning;rapporterad;status;process\n"
+            "other;mott;Rubrik;Gäller barnet;121212-1212;closed;2013-02-02\n"
+            "19121212-1212;121212-1212;Rubrik;Text;2013-02-01;121212-1212;\n"
+            "other;mott;Rubrik;Text;2013-02-01;;121212-1212\n")
+    message = refused(csv_file(text))
+    assert "Rad 2: Rapporterad (ett värde som liknar ett personnummer och därför inte visas) är inget datum" in message
+    assert "Rad 3: okänd typ (ett värde som liknar" in message
+    assert "Rad 3: okänd enhet (ett värde som liknar" in message
+    assert "Rad 3: okänd status (ett värde som liknar" in message
+    assert "Rad 4: okänd process (ett värde som liknar" in message
+    assert "1212" not in message
+
+
 def test_every_bad_row_is_listed_at_once(csv_file, quality):
     text = ("typ;enhet;rubrik;beskrivning;rapporterad\n"
             "other;xyz;R;T;2013-02-01\n"
