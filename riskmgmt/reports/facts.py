@@ -27,6 +27,14 @@ How each number is counted (the document's "Så har siffrorna räknats" says the
   today, `done` done but not yet evaluated, `evaluated`. Cancelled actions are not counted.
 - `internal_control`: the controls app's `internal_control_summary` for the subtree and year.
 
+Outside the API's shape, for the document's charts (facts that the API does not return):
+
+- `monthly_deviations`: the year's reports per calendar month in Swedish time, per kind, by the
+  same rule as `deviation_counts` (withdrawn ones left out), so the twelve months add up to the
+  year's row of the table.
+- `open_risk_levels`: the open risks of the year's risk analyses in the subtree, per level, the
+  level computed from the risk matrix's current thresholds (as everywhere else).
+
 The three questions the kvalitetsberättelse answers ("Har riskanalys gjorts?" and so on) are
 derived from these in `quality_answers`.
 """
@@ -38,7 +46,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,7 +56,7 @@ from riskmgmt.controls.selectors import internal_control_summary
 from riskmgmt.deviations.models import Deviation
 from riskmgmt.organisation.models import Membership, Process, Unit
 from riskmgmt.organisation.selectors import units_in_scope, user_has_role_over
-from riskmgmt.risks.models import Level, Risk, RiskAnalysis
+from riskmgmt.risks.models import LEVEL_ORDER, Level, Risk, RiskAnalysis
 from riskmgmt.risks.selectors import risks_with_level
 from riskmgmt.supervision.models import Requirement, SupervisionDecision
 
@@ -62,6 +70,7 @@ WRITE_ROLES = (Role.UNIT_MANAGER, Role.SECTION_MANAGER, Role.QUALITY, Role.MANAG
 
 FIRST_YEAR = 2000
 TREND_YEARS = 4  # the deviation table shows the year and the three before it
+KINDS = ("complaint", "lex_sarah", "other")  # the order of the API's and the document's columns
 HIGH_LEVELS = (Level.HIGH.value, Level.VERY_HIGH.value)
 
 
@@ -244,6 +253,38 @@ def action_plan_facts(unit: Unit, year: int) -> dict:
         high_risks=Count("pk", filter=Q(risk_level__in=HIGH_LEVELS)),
         high_risks_with_action=Count("pk", filter=Q(risk_level__in=HIGH_LEVELS) & Q(Exists(_live_risk_actions()))),
     )
+
+
+def monthly_deviations(unit: Unit, year: int) -> list[dict]:
+    """The year's reports in the subtree per month of `reported_at` in Swedish time, per kind:
+    twelve rows {"month": 1..12, "complaint", "lex_sarah", "other"}, withdrawn reports left out
+    (1 grouped query, at most twelve rows back)."""
+    tz = report_tz()
+    rows = (
+        Deviation.objects.filter(unit__path__startswith=unit.path, reported_at__gte=year_start(year),
+                                 reported_at__lt=year_start(year + 1))
+        .exclude(status=Deviation.Status.WITHDRAWN)
+        .annotate(month=TruncMonth("reported_at", tzinfo=tz))
+        .order_by()  # the model's ordering would otherwise join the GROUP BY
+        .values("month")
+        .annotate(**{kind: Count("pk", filter=Q(kind=kind)) for kind in KINDS})
+    )
+    by_month = {}
+    for row in rows:
+        # SQLite hands back the month's start as an aware datetime, PostgreSQL too: read it in Swedish time.
+        month = timezone.localtime(row["month"], tz) if timezone.is_aware(row["month"]) else row["month"]
+        by_month[month.month] = row
+    return [{"month": m, **{kind: by_month[m][kind] if m in by_month else 0 for kind in KINDS}}
+            for m in range(1, 13)]
+
+
+def open_risk_levels(unit: Unit, year: int) -> dict[str, int]:
+    """The open risks of the year's analyses in the subtree per level, {"low": n, "medium": n,
+    "high": n, "very_high": n} in that order (2 queries: the matrix settings, the count)."""
+    return risks_with_level(
+        Risk.objects.filter(analysis__unit__path__startswith=unit.path, analysis__year=year,
+                            status=Risk.Status.OPEN)
+    ).aggregate(**{level.value: Count("pk", filter=Q(risk_level=level.value)) for level in LEVEL_ORDER})
 
 
 def process_count(unit: Unit) -> int:

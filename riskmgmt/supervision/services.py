@@ -151,6 +151,7 @@ def decision_create(
         summary=summary or "", deviation=deviation, recorded_by=actor,
     )
     _check_decision(decision, processes)
+    _check_decided_facts(decision)
     if document is not None:
         _checked_upload(document, "document")
     with transaction.atomic():

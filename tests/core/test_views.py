@@ -344,7 +344,9 @@ def test_start_page_query_count_does_not_grow_with_the_organisation(
 ):
     client.force_login(personas["management"])
 
-    with django_assert_max_num_queries(10):
+    # The cards for the ledningsgrupp (analyses awaiting approval, own control points) cost a few
+    # fixed queries; tests/core/test_home_next_steps.py shows the count does not grow with units.
+    with django_assert_max_num_queries(14):
         client.get(reverse("core:home"))
 
 

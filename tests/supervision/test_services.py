@@ -81,6 +81,8 @@ def test_a_section_manager_registers_only_under_their_section(make_decision, per
     ({"decided_on": TODAY() - days(20)}, "decided_on"),
     ({"decided_on": TODAY() + days(1)}, "decided_on"),
     ({"subject": "Klient 19121212-1212"}, "subject"),
+    ({"decided_on": TODAY() - days(1)}, "outcome"),  # a decision is its date and its outcome
+    ({"outcome": "criticism"}, "decided_on"),
 ])
 def test_bad_decision_input_names_the_field(make_decision, fields, field):
     with pytest.raises(services.SupervisionValidationError) as exc:

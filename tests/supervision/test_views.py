@@ -652,6 +652,35 @@ def test_report_back_with_a_file_then_accept(client, ivo_decided, due_requiremen
     assert due_requirement.accepted_on == days(0)
 
 
+@pytest.mark.parametrize("document", [
+    SimpleUploadedFile("redovisning.pdf", b"MZ\x90\x00 a program renamed", content_type="application/pdf"),
+    SimpleUploadedFile("redovisning.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf"),
+], ids=["exe-named-pdf", "over-10-mb"])
+def test_report_back_refuses_a_file_by_its_content_and_size(client, ivo_decided, due_requirement, section_manager,
+                                                            document):
+    _login(client, section_manager)
+    response = _report(client, ivo_decided, due_requirement, reported_on=days(0).isoformat(),
+                       summary="Journalmallen har ett obligatoriskt fält.", document=document)
+    assert response.status_code == 400
+    due_requirement.refresh_from_db()
+    assert (due_requirement.status, bool(due_requirement.report_document)) == ("open", False)
+
+
+def test_report_file_download_is_scoped_to_the_case(client, org, ivo_decided, due_requirement, section_manager,
+                                                    unit_manager, other_manager):
+    _login(client, section_manager)
+    _report(client, ivo_decided, due_requirement, reported_on=days(0).isoformat(), summary="Ny rutin.",
+            document=SimpleUploadedFile("redovisning.pdf", PDF, content_type="application/pdf"))
+    url = reverse("supervision:requirement-document", args=[ivo_decided.pk, due_requirement.pk])
+    assert _login(client, unit_manager).get(url).status_code == 200  # reads the case
+    assert _login(client, other_manager).get(url).status_code == 404
+    other_case = services.decision_create(actor=section_manager, unit=org["plac"], authority="jo", reference="1-2026",
+                                          subject="Annat ärende", kind="jo_complaint", received_on=days(-1))
+    # The file is not reachable through another case's address either.
+    url = reverse("supervision:requirement-document", args=[other_case.pk, due_requirement.pk])
+    assert _login(client, section_manager).get(url).status_code == 404
+
+
 def test_report_back_missing_summary_is_409_and_keeps_date(client, ivo_decided, due_requirement, section_manager):
     _login(client, section_manager)
     response = _report(client, ivo_decided, due_requirement, reported_on=days(0).isoformat(), summary="")
