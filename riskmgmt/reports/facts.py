@@ -271,7 +271,7 @@ def monthly_deviations(unit: Unit, year: int) -> list[dict]:
     )
     by_month = {}
     for row in rows:
-        # SQLite hands back the month's start as an aware datetime, PostgreSQL too: read it in Swedish time.
+        # The month's start comes back aware (USE_TZ); read it in Swedish time, where it is midnight on the 1st.
         month = timezone.localtime(row["month"], tz) if timezone.is_aware(row["month"]) else row["month"]
         by_month[month.month] = row
     return [{"month": m, **{kind: by_month[m][kind] if m in by_month else 0 for kind in KINDS}}
