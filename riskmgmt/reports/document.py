@@ -22,17 +22,26 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from riskmgmt.core.errors import ApplicationError
+from riskmgmt.deviations.models import Deviation
 from riskmgmt.organisation.models import Unit
+from riskmgmt.risks.models import LEVEL_ORDER
 
+from . import charts
+from .dashboard import KIND_STYLE
 from .facts import (
+    KINDS,
     Answer,
     action_plan_facts,
     can_write_narrative,
     cutoff_date,
+    monthly_deviations,
+    open_risk_levels,
     process_count,
     quality_answers,
     quality_facts,
@@ -44,6 +53,12 @@ logger = logging.getLogger(__name__)
 
 STYLESHEET = "css/reports.css"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The charts' drawing widths in px. A4 less the PDF's margins is 174 mm, about 658 px, so the PDF
+# draws a chart at about its own size (12 px text is 9 pt); a phone gets the narrow drawing.
+CHART_WIDTH = 640
+NARROW_CHART_WIDTH = 360
+MONTHLY_TABLE_ID = "qdoc-per-manad-tabell"
 
 SECTION_HINTS = {
     Section.PROCESSES: gettext_lazy("Beskriv hur verksamhetens processer och rutiner har identifierats, beskrivits "
@@ -92,6 +107,14 @@ class FactGroup:
     rows: list[FactRow] = field(default_factory=list)
     trend: list[dict] | None = None  # the deviation table, year by year
     note: str = ""
+    # A chart of the group's numbers. Its table, `table_id`, is the group's own (`rows` or `trend`)
+    # or, when the group has neither, `chart.table` (made with that id).
+    chart: charts.Chart | None = None
+    table_id: str = ""
+
+    @property
+    def shows_chart_table(self) -> bool:
+        return self.chart is not None and not self.rows and not self.trend
 
 
 @dataclass
@@ -164,12 +187,94 @@ def answer_rows(facts: dict, plan: dict) -> dict[str, AnswerRow]:
     }
 
 
-def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[Section, list[FactGroup]]:
-    """Every count and yes/no answer of the document, grouped under the section that prints it."""
+def kind_labels() -> dict[str, str]:
+    """The deviation kinds' names as the document's table columns say them."""
+    return {"complaint": _("Synpunkter och klagomål"), "lex_sarah": _("Lex Sarah-rapporter"),
+            "other": _("Övriga avvikelser")}
+
+
+def _kind_series(rows: list[dict], *, months: int = 12) -> list[charts.Series]:
+    """One series per kind in the tables' order, each in its dashboard look; rows past `months`
+    (months of the current year still to come) are gaps, not zeros."""
+    labels = kind_labels()
+    return [charts.Series(labels[kind], [row[kind] if i < months else None for i, row in enumerate(rows)],
+                          KIND_STYLE[Deviation.Kind(kind)]) for kind in KINDS]
+
+
+def months_begun(year: int) -> int:
+    """How many of the year's months have begun on its cut-off day (12 for a past year)."""
+    return cutoff_date(year).month
+
+
+def deviation_trend_chart(counts: list[dict]) -> charts.Chart:
+    """The deviation table (year-3 .. year) as grouped bars; the table itself carries the numbers."""
+    first, last = counts[0]["year"], counts[-1]["year"]
+    drawing = {
+        "categories": [str(row["year"]) for row in counts], "series": _kind_series(counts),
+        "title": _("Synpunkter och avvikelser per år %(first)s–%(last)s") % {"first": first, "last": last},
+        "row_heading": _("År"),
+    }
+    chart = charts.grouped_bar_chart(**drawing, id_prefix="qdoc-per-ar", width=CHART_WIDTH, height=270)
+    chart.narrow = charts.grouped_bar_chart(**drawing, id_prefix="qdoc-per-ar-smal", width=NARROW_CHART_WIDTH,
+                                            height=290)
+    return chart
+
+
+def monthly_chart(monthly: list[dict], year: int) -> charts.Chart:
+    """The year's reports per month as stacked columns, with its own table (months to come blank)."""
+    series = _kind_series(monthly, months=months_begun(year))
+    categories = [capfirst(MONTHS[row["month"]]) for row in monthly]
+    drawing = {
+        "categories": categories, "series": series,
+        "ticks": [(i, str(MONTHS_3[row["month"]])) for i, row in enumerate(monthly)],
+        "title": monthly_title(year), "empty_message": _("Inga rapporter under %(year)s.") % {"year": year},
+    }
+    chart = charts.stacked_column_chart(**drawing, id_prefix="qdoc-per-manad", width=CHART_WIDTH, height=280)
+    chart.narrow = charts.stacked_column_chart(
+        **{**drawing, "ticks": [(i, str(MONTHS_3[row["month"]])[0].upper()) for i, row in enumerate(monthly)]},
+        id_prefix="qdoc-per-manad-smal", width=NARROW_CHART_WIDTH, height=300)
+    # The chart's own table, captioned like the year table above it rather than repeating the title.
+    chart.table = charts.data_table(
+        caption=_("Antal per månad %(year)s") % {"year": year}, row_heading=_("Månad"),
+        columns=[item.name for item in series], table_id=MONTHLY_TABLE_ID,
+        rows=[(category, [item.values[i] for item in series]) for i, category in enumerate(categories)])
+    return chart
+
+
+def monthly_title(year: int) -> str:
+    return _("Synpunkter och avvikelser per månad %(year)s") % {"year": year}
+
+
+def risk_level_title(year: int) -> str:
+    return _("Öppna risker per risknivå %(year)s") % {"year": year}
+
+
+def risk_level_chart(levels: dict[str, int], year: int) -> charts.Chart:
+    """Open risks per level as bars; the group's table carries the numbers."""
+    drawing = {
+        "categories": [str(level.label) for level in LEVEL_ORDER], "values": [levels[level] for level in LEVEL_ORDER],
+        "series_name": _("Öppna risker"), "title": risk_level_title(year),
+        "row_heading": _("Risknivå"),
+        "empty_message": _("Inga öppna risker i årets riskanalyser."),
+    }
+    # Four bars need less than the full width; the value above each bar says what the axis would.
+    chart = charts.bar_chart(**drawing, id_prefix="qdoc-risknivaer", width=CHART_WIDTH * 3 / 4, height=220)
+    chart.narrow = charts.bar_chart(**drawing, id_prefix="qdoc-risknivaer-smal", width=NARROW_CHART_WIDTH,
+                                    height=220)
+    return chart
+
+
+def _section_groups(facts: dict, plan: dict, processes: int, year: int, *, monthly: list[dict],
+                    levels: dict[str, int]) -> dict[Section, list[FactGroup]]:
+    """Every count, yes/no answer and chart of the document, grouped under the section that prints it."""
     ra, sup, ic = facts["risk_analysis"], facts["supervision"], facts["internal_control"]
     lex, analyses, actions = facts["lex_sarah"], facts["event_analyses"], facts["actions"]
     cutoff = _date(cutoff_date(year))
     three = answer_rows(facts, plan)
+    monthly_note = _("Rapporterna räknas efter den månad de registrerades (svensk tid). Återkallade rapporter "
+                     "räknas inte.")
+    if months_begun(year) < 12:
+        monthly_note += " " + _("Månader som ännu inte har börjat är tomma.")
     return {
         Section.PROCESSES: [FactGroup(rows=[FactRow(_("Beskrivna processer"), processes)])],
         Section.COLLABORATION: [],
@@ -197,7 +302,8 @@ def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[
                 {**row, "total": row["complaint"] + row["lex_sarah"] + row["other"]}
                 for row in facts["deviation_counts"]],
                       note=_("Rapporterna räknas efter det år de registrerades (svensk tid). Återkallade "
-                             "rapporter (dubbletter och rapporter som skickats in av misstag) räknas inte.")),
+                             "rapporter (dubbletter och rapporter som skickats in av misstag) räknas inte."),
+                      chart=deviation_trend_chart(facts["deviation_counts"]), table_id="qdoc-per-ar-tabell"),
             FactGroup(_("Händelseanalyser"), rows=[
                 FactRow(_("Påbörjade under året"), analyses["started"]),
                 FactRow(_("Avslutade under året (rapporten lämnad)"), analyses["completed"]),
@@ -220,7 +326,14 @@ def _section_groups(facts: dict, plan: dict, processes: int, year: int) -> dict[
             FactRow(_("Genomförda kontroller"), ic["performed"]),
             FactRow(_("varav där brister hittades"), ic["with_findings"], sub=True),
         ])],
-        Section.STATISTICS: [],
+        Section.STATISTICS: [
+            FactGroup(monthly_title(year), chart=monthly_chart(monthly, year), table_id=MONTHLY_TABLE_ID,
+                      note=monthly_note),
+            FactGroup(risk_level_title(year), rows=[FactRow(str(level.label), levels[level]) for level in LEVEL_ORDER],
+                      chart=risk_level_chart(levels, year), table_id="qdoc-risknivaer-tabell",
+                      note=_("Öppna risker i årets riskanalyser. Nivån följer riskmatrisens gränser som de är "
+                             "när rapporten tas fram.")),
+        ],
         Section.ASSESSMENT: [],
     }
 
@@ -245,6 +358,10 @@ def method_notes(year: int) -> list[str]:
           "31 december (eller i dag, för innevarande år)."),
         _("Åtgärder räknas det år de beslutades, med den status de har när rapporten tas fram. "
           "Avbrutna åtgärder räknas inte."),
+        _("Rapporterna per månad räknas på samma sätt som per år, efter den månad de registrerades, så "
+          "månaderna summeras till årets siffror."),
+        _("Risknivåerna gäller risker som är öppna i årets riskanalyser, med nivån räknad ur riskmatrisens "
+          "gränser som de är när rapporten tas fram."),
     ]
 
 
@@ -252,7 +369,9 @@ def quality_context(unit: Unit, year: int, *, user=None) -> dict:
     """Everything the document shows, for the page (with `user`: who may edit) and the exports."""
     facts = quality_facts(unit, year)
     plan = action_plan_facts(unit, year)
-    groups = _section_groups(facts, plan, process_count(unit), year)
+    monthly = monthly_deviations(unit, year)
+    groups = _section_groups(facts, plan, process_count(unit), year, monthly=monthly,
+                             levels=open_risk_levels(unit, year))
     narratives = {n.section: n for n in QualityNarrative.objects.filter(unit=unit, year=year)}
     versions: dict[str, list] = {}
     for version in (QualityNarrative.history.filter(unit_id=unit.pk, year=year)
@@ -267,6 +386,7 @@ def quality_context(unit: Unit, year: int, *, user=None) -> dict:
         "year": year,
         "facts": facts,
         "plan": plan,
+        "monthly": monthly,
         "answers": list(answer_rows(facts, plan).values()),
         "sections": sections,
         "method_notes": method_notes(year),
@@ -309,7 +429,7 @@ def render_pdf(context: dict) -> bytes:
 
 
 def render_xlsx(context: dict) -> bytes:
-    """The document's tables in a workbook: the answers, the deviation trend, every count."""
+    """The document's tables in a workbook: the answers, the deviation trend, the months, every count."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -353,6 +473,30 @@ def render_xlsx(context: dict) -> bytes:
     trend.append([_("Återkallade rapporter räknas inte. År = när rapporten registrerades (svensk tid).")])
     for column, width in zip("ABCDE", (8, 16, 16, 16, 10), strict=True):
         trend.column_dimensions[column].width = width
+
+    labels = kind_labels()
+    per_month = workbook.create_sheet(_("Per månad"))
+    per_month.append([_("Synpunkter och avvikelser per månad %(year)s") % {"year": year}])
+    per_month["A1"].font = Font(bold=True, size=14)
+    per_month.append([])
+    per_month.append([_("Månad"), *(labels[kind] for kind in KINDS), _("Totalt")])
+    for cell in per_month[3]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True)
+    begun = months_begun(year)
+    for row in context["monthly"]:
+        # A month still to come is left blank, not counted as none.
+        values = [row[kind] for kind in KINDS] if row["month"] <= begun else [None] * len(KINDS)
+        per_month.append([capfirst(MONTHS[row["month"]]), *values,
+                          sum(values) if row["month"] <= begun else None])
+    per_month.append([_("Totalt"), *(sum(row[kind] for row in context["monthly"]) for kind in KINDS),
+                      sum(row[kind] for row in context["monthly"] for kind in KINDS)])
+    for cell in per_month[per_month.max_row]:
+        cell.font = bold
+    per_month.append([])
+    per_month.append([_("Återkallade rapporter räknas inte. Månad = när rapporten registrerades (svensk tid).")])
+    for column, width in zip("ABCDE", (12, 16, 16, 16, 10), strict=True):
+        per_month.column_dimensions[column].width = width
 
     counts = workbook.create_sheet(_("Nyckeltal"))
     counts.append([_("Avsnitt"), _("Del"), _("Mått"), _("Värde")])

@@ -10,7 +10,6 @@ when a rule of the case stops it, 403 when the user may not take the step at all
 from __future__ import annotations
 
 import datetime
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -672,23 +671,22 @@ EXTENSIONS = {
 
 
 def _file_response(field, filename: str, *, name_only: bool = False) -> FileResponse:
-    """The stored file as a download; `name_only` means `filename` has no extension yet and
-    the file's content decides it (stored files carry random names)."""
+    """The stored file as a download. Its content decides the type, never the name the user gave
+    it (a PDF uploaded as "beslut.html" is still served as a PDF); `name_only` means `filename`
+    has no extension yet (stored files carry random names)."""
     if not field:
         raise Http404
     try:
         handle = field.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    content_type = mimetypes.guess_type(filename)[0]
-    if name_only or content_type is None:
-        try:
-            content_type = upload_check(handle)
-        except ValidationError:
-            content_type = "application/octet-stream"
-        handle.seek(0)
-        if name_only:
-            filename += EXTENSIONS.get(content_type, "")
+    try:
+        content_type = upload_check(handle)
+    except ValidationError:
+        content_type = "application/octet-stream"
+    handle.seek(0)
+    if name_only:
+        filename += EXTENSIONS.get(content_type, "")
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     return _private(response)
 

@@ -757,6 +757,15 @@ def test_decision_document_download_checks_access(client, org, section_manager, 
     assert _login(client, other_manager).get(url).status_code == 404
 
 
+def test_a_document_is_served_as_what_it_contains_not_as_its_name_says(client, org, section_manager):
+    _login(client, section_manager)
+    client.post(reverse("supervision:create"), _decision_post(
+        org, document=SimpleUploadedFile("beslut.html", PDF, content_type="text/html")))
+    response = client.get(reverse("supervision:document", args=[SupervisionDecision.objects.get().pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert "beslut.html" in response["Content-Disposition"]  # the user's name is kept, as an attachment
+
+
 def test_document_404_when_there_is_none(client, ivo_decided, due_requirement, section_manager):
     _login(client, section_manager)
     assert client.get(reverse("supervision:document", args=[ivo_decided.pk])).status_code == 404
