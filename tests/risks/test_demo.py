@@ -48,7 +48,9 @@ def test_high_risks_have_actions_some_are_closed_and_one_is_escalated(seeded):
     risks = Risk.objects.filter(analysis__year=timezone.localdate().year - 1)
     for risk in risks:
         if risk.level in ("high", "very_high"):
-            assert action_list_for_source(risk).exists(), risk.title
+            # Unfinished actions move on with a carried-forward risk (Utredningsenheten's this year).
+            carried = list(risk.successors.all())
+            assert any(action_list_for_source(r).exists() for r in [risk, *carried]), risk.title
     assert {r.level for r in risks} >= {"low", "medium", "high", "very_high"}
     assert 1 <= risks.filter(status=Risk.Status.CLOSED).count() <= 2
     escalated = risks.get(escalated=True)
