@@ -201,6 +201,10 @@ def _kind_series(rows: list[dict], *, months: int = 12) -> list[charts.Series]:
                           KIND_STYLE[Deviation.Kind(kind)]) for kind in KINDS]
 
 
+def month_name(month: int) -> str:
+    return str(capfirst(MONTHS[month]))
+
+
 def months_begun(year: int) -> int:
     """How many of the year's months have begun on its cut-off day (12 for a past year)."""
     return cutoff_date(year).month
@@ -221,9 +225,9 @@ def deviation_trend_chart(counts: list[dict]) -> charts.Chart:
 
 
 def monthly_chart(monthly: list[dict], year: int) -> charts.Chart:
-    """The year's reports per month as stacked columns, with its own table (months to come blank)."""
+    """The year's reports per month as stacked columns (months to come empty), with its own table."""
     series = _kind_series(monthly, months=months_begun(year))
-    categories = [capfirst(MONTHS[row["month"]]) for row in monthly]
+    categories = [month_name(row["month"]) for row in monthly]
     drawing = {
         "categories": categories, "series": series,
         "ticks": [(i, str(MONTHS_3[row["month"]])) for i, row in enumerate(monthly)],
@@ -233,11 +237,13 @@ def monthly_chart(monthly: list[dict], year: int) -> charts.Chart:
     chart.narrow = charts.stacked_column_chart(
         **{**drawing, "ticks": [(i, str(MONTHS_3[row["month"]])[0].upper()) for i, row in enumerate(monthly)]},
         id_prefix="qdoc-per-manad-smal", width=NARROW_CHART_WIDTH, height=300)
-    # The chart's own table, captioned like the year table above it rather than repeating the title.
+    # The chart's own table, captioned like the year table above it rather than repeating the title,
+    # with the months that have begun (a month to come is no row: its total would read 0).
     chart.table = charts.data_table(
         caption=_("Antal per månad %(year)s") % {"year": year}, row_heading=_("Månad"),
         columns=[item.name for item in series], table_id=MONTHLY_TABLE_ID,
-        rows=[(category, [item.values[i] for item in series]) for i, category in enumerate(categories)])
+        rows=[(category, [item.values[i] for item in series])
+              for i, category in enumerate(categories[:months_begun(year)])])
     return chart
 
 
@@ -274,7 +280,7 @@ def _section_groups(facts: dict, plan: dict, processes: int, year: int, *, month
     monthly_note = _("Rapporterna räknas efter den månad de registrerades (svensk tid). Återkallade rapporter "
                      "räknas inte.")
     if months_begun(year) < 12:
-        monthly_note += " " + _("Månader som ännu inte har börjat är tomma.")
+        monthly_note += " " + _("Året pågår: månader som ännu inte har börjat saknas.")
     return {
         Section.PROCESSES: [FactGroup(rows=[FactRow(_("Beskrivna processer"), processes)])],
         Section.COLLABORATION: [],
@@ -483,14 +489,12 @@ def render_xlsx(context: dict) -> bytes:
     for cell in per_month[3]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True)
-    begun = months_begun(year)
-    for row in context["monthly"]:
-        # A month still to come is left blank, not counted as none.
-        values = [row[kind] for kind in KINDS] if row["month"] <= begun else [None] * len(KINDS)
-        per_month.append([capfirst(MONTHS[row["month"]]), *values,
-                          sum(values) if row["month"] <= begun else None])
-    per_month.append([_("Totalt"), *(sum(row[kind] for row in context["monthly"]) for kind in KINDS),
-                      sum(row[kind] for row in context["monthly"] for kind in KINDS)])
+    begun = context["monthly"][:months_begun(year)]  # a month still to come is no row, not a row of zeros
+    for row in begun:
+        per_month.append([month_name(row["month"]), *(row[kind] for kind in KINDS),
+                          sum(row[kind] for kind in KINDS)])
+    per_month.append([_("Totalt"), *(sum(row[kind] for row in begun) for kind in KINDS),
+                      sum(row[kind] for row in begun for kind in KINDS)])
     for cell in per_month[per_month.max_row]:
         cell.font = bold
     per_month.append([])

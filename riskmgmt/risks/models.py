@@ -100,7 +100,7 @@ class RiskAnalysis(ConcurrentTransitionMixin, TimeStampedModel):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("godkänd av"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     approved_on = models.DateField(_("godkänd"), null=True, blank=True)
-    approval_comment = models.TextField(_("kommentar vid godkännande"), blank=True)
+    approval_comment = models.TextField(_("kommentar vid godkännande"), blank=True, validators=[no_personal_number])
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False)
     history = HistoricalRecords(m2m_fields=[participants])
 
@@ -162,7 +162,8 @@ class Risk(TimeStampedModel):
     residual_probability = models.PositiveSmallIntegerField(_("sannolikhet efter åtgärder"), null=True, blank=True)
     residual_consequence = models.PositiveSmallIntegerField(_("konsekvens efter åtgärder"), null=True, blank=True)
     escalated = models.BooleanField(_("lyft till sektionen"), default=False)
-    escalation_reason = models.TextField(_("skäl till att risken lyfts"), blank=True)
+    escalation_reason = models.TextField(_("skäl till att risken lyfts"), blank=True,
+                                         validators=[no_personal_number])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     source_content_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="+")

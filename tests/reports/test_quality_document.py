@@ -80,7 +80,7 @@ def test_every_table_has_a_caption(context):
 
 def test_the_workbook_holds_the_answers_the_table_and_every_count(context):
     workbook = load_workbook(io.BytesIO(render_xlsx(context)))
-    assert workbook.sheetnames == ["Svar", "Avvikelser", "Nyckeltal", "Så har siffrorna räknats"]
+    assert workbook.sheetnames == ["Svar", "Avvikelser", "Per månad", "Nyckeltal", "Så har siffrorna räknats"]
     answers = list(workbook["Svar"].iter_rows(min_row=5, values_only=True))
     assert [row[:2] for row in answers] == [
         ("Har riskanalys gjorts?", "Nej"), ("Har handlingsplan upprättats?", "Nej"),
