@@ -42,7 +42,7 @@ lint: install
 	@! git grep -nE '\.status\s*=[^=]' -- riskmgmt ':!*/migrations/*' || (echo "Status får bara ändras genom en övergång (ARCHITECTURE.md §4)"; exit 1)
 
 bench: install
-	$(PY) -m pytest tests/perf -p no:xdist -s
+	$(PY) -m pytest tests/perf -p no:xdist -s -m bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

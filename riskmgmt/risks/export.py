@@ -77,12 +77,15 @@ def _as_xlsx(table: list[list], title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in table:
-        sheet.append([_xlsx_value(value) for value in row])
-        for cell in sheet[sheet.max_row]:
+    wrapped, plain = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
+    # Cells are addressed by number: sheet[sheet.max_row] scans every written cell, which made a
+    # whole administration's register take tens of seconds (tests/perf/test_risk_year_bench.py).
+    for row_number, row in enumerate(table, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=_xlsx_value(value))
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text, never a formula
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.column - 1 in WIDE_COLUMNS)
+            cell.alignment = wrapped if column - 1 in WIDE_COLUMNS else plain
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, name in enumerate(headers()):

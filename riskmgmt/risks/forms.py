@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
@@ -16,10 +17,14 @@ from riskmgmt.core.forms import (
     NeededDateField,
     NeededMultipleChoiceField,
 )
+from riskmgmt.core.personnummer import no_personal_number
 from riskmgmt.organisation.models import Membership, Unit
 from riskmgmt.organisation.selectors import units_in_scope
 
 from .models import CONSEQUENCE_LABELS, PROBABILITY_LABELS, Risk, RiskAnalysis
+
+MAX_ID = 2**63 - 1  # a bigger id overflows the database's integer in a `pk__in` query (a 500)
+FREE_TEXT = [no_personal_number]  # DOMAIN.md A9; the services check again
 
 
 def person_label(user) -> str:
@@ -85,7 +90,7 @@ class AnalysisCreateForm(forms.Form):
 class RiskForm(forms.Form):
     """The quick add form at the top of the workshop (and the basis of the edit form)."""
 
-    title = forms.CharField(label=_("Risk"), max_length=200,
+    title = forms.CharField(label=_("Risk"), max_length=200, validators=FREE_TEXT,
                             help_text=_("Vad kan gå fel? Kort, utan namn eller personnummer."),
                             error_messages={"required": _("Skriv vad som kan gå fel.")})
     risk_type = forms.ChoiceField(label=_("Typ av risk"), choices=Risk.RiskType.choices)
@@ -97,6 +102,7 @@ class RiskForm(forms.Form):
     consequence = score_field(_("Konsekvens"), CONSEQUENCE_LABELS, CONSEQUENCE_HELP,
                               _("Välj hur allvarligt det blir, 1–4."))
     description = forms.CharField(label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  validators=FREE_TEXT,
                                   help_text=_("Varför kan det hända, och vad finns redan som skydd?"))
 
     def __init__(self, *args, unit: Unit, **kwargs):
@@ -110,7 +116,7 @@ class RiskEditForm(RiskForm):
     escalated = forms.BooleanField(label=_("Lyft risken till sektionen"), required=False,
                                    help_text=_("När enheten inte själv kan minska risken tillräckligt."))
     escalation_reason = NeededCharField(label=_("Varför lyfts risken?"), widget=forms.Textarea(attrs={"rows": 3}),
-                                        help_text=_("Behövs när risken lyfts till sektionen."))
+                                        validators=FREE_TEXT, help_text=_("Behövs när risken lyfts till sektionen."))
 
     # Type and perspective are set when the risk is found; the service does not change them.
     field_order = ["title", "description", "process", "probability", "consequence", "residual_probability",
@@ -126,7 +132,12 @@ class RiskEditForm(RiskForm):
                    ("title", "description", "probability", "consequence", "residual_probability",
                     "residual_consequence", "escalated", "escalation_reason")}
         initial["process"] = risk.process_id
-        return cls(data, unit=risk.analysis.unit, initial=initial)
+        form = cls(data, unit=risk.analysis.unit, initial=initial)
+        if risk.process_id:
+            # A process closed since keeps its risks: offered here, or saving would drop it unasked.
+            form.fields["process"].queryset = risk.analysis.unit.processes.filter(
+                Q(is_active=True) | Q(pk=risk.process_id)).order_by("name")
+        return form
 
 
 class NeededPeopleField(forms.ModelMultipleChoiceField):
@@ -139,7 +150,18 @@ class NeededPeopleField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if not value:
             return self.queryset.none()
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if _beyond_ids(pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
         return super().clean(value)
+
+
+def _beyond_ids(value) -> bool:
+    try:
+        return abs(int(value)) > MAX_ID
+    except (TypeError, ValueError):
+        return False
 
 
 class HoldForm(forms.Form):
@@ -147,7 +169,7 @@ class HoldForm(forms.Form):
     participants = NeededPeopleField(label=_("Deltagare"), queryset=None, widget=forms.CheckboxSelectMultiple,
                                      help_text=_("Kryssa i dem som var med, eller skriv dem i rutan nedan."))
     participants_text = forms.CharField(label=_("Övriga deltagare"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 2}),
+                                        widget=forms.Textarea(attrs={"rows": 2}), validators=FREE_TEXT,
                                         help_text=_("Till exempel yrkesroller eller deltagare från andra enheter."))
     perspectives = NeededMultipleChoiceField(label=_("Perspektiv som togs upp"),
                                              choices=RiskAnalysis.Perspective.choices,
@@ -163,7 +185,7 @@ class HoldForm(forms.Form):
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("Kommentar från ledningsgruppen"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}),
+                              widget=forms.Textarea(attrs={"rows": 3}), validators=FREE_TEXT,
                               help_text=_("Till exempel vilka risker ledningsgruppen följer särskilt."))
 
 

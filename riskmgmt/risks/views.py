@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from riskmgmt.actions.models import Action
 from riskmgmt.actions.sources import action_source_for_model
 from riskmgmt.core.errors import ApplicationError
-from riskmgmt.core.fsm import transition_label, transition_log_entries
+from riskmgmt.core.fsm import Guard, transition_label, transition_log_entries
 from riskmgmt.organisation import rules as org_rules
 from riskmgmt.organisation.models import Unit
 from riskmgmt.organisation.selectors import units_in_scope
@@ -346,6 +346,19 @@ def _run_transition(name: str, analysis, actor, data: dict) -> None:
         services.risk_analysis_approve(analysis=analysis, actor=actor, comment=data["comment"])
 
 
+def _add_refusal(form, exc: ApplicationError, name: str) -> None:
+    """A refused step: each missing fact under its own field with its guard's message, so the
+    error summary links every one; only what no field can fix stays at the top of the form."""
+    guards = {condition.field: condition.message
+              for fsm_transition in getattr(RiskAnalysis, name)._django_fsm.transitions.values()
+              for condition in fsm_transition.conditions if isinstance(condition, Guard)}
+    at_fields = [field for field in exc.missing if field in form.fields and field in guards]
+    for field in at_fields:
+        form.add_error(field, guards[field])
+    if not at_fields or set(exc.missing) - set(at_fields):
+        form.add_error(None, exc.message)
+
+
 def _next_url(request, default: str) -> str:
     """Where a step returns to: a posted `next` on this site (the year view), else the workshop."""
     target = request.POST.get("next", "")
@@ -372,10 +385,7 @@ def analysis_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
         _add_service_errors(form, exc.errors)
         return _render(request, analysis_get_for_user(request.user, pk), {name: form}, status=400)
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        for field in exc.missing:
-            if field in form.fields and field not in form.errors:
-                form.add_error(field, _("Saknas."))
+        _add_refusal(form, exc, name)
         return _render(request, analysis_get_for_user(request.user, pk), {name: form}, status=409)
     messages.success(request, str(DONE_MESSAGES[name]) % {"unit": analysis.unit.name, "year": analysis.year})
     return redirect(_next_url(request, _detail_url(analysis)))

@@ -111,6 +111,8 @@ def _measure(client, user, url):
             times.append(time.perf_counter() - started)
         assert response.status_code == 200, response.content[:2000]
         counts.append(len(queries))
+        if times[-1] > 5 * MAX_MEDIAN_SECONDS:
+            break  # far over the bound: one run says enough, and the suite need not wait for two more
     return statistics.median(times), max(counts), response
 
 
@@ -118,18 +120,18 @@ def _print(label: str, url: str, median: float, queries: int, extra: str = "") -
     print(f"\n{UNITS} units  {label:<7} GET {url:<45} {median * 1000:7.1f} ms  {queries} queries  {extra}")
 
 
-@pytest.mark.parametrize("section", [False, True], ids=["all", "section"])
-def test_year_view(client, loaded, management, section):
-    url = reverse("risks:year", args=[THIS_YEAR])
-    if section:
-        url += f"?section={Unit.objects.get(code='b-sek-3').pk}"
-    median, queries, response = _measure(client, management, url)
-    shown = response.context["unit_count"]
-    _print("year", url, median, queries, f"{shown} units shown")
+def test_year_view(client, loaded, management):
+    """The whole administration, then one section's 30 units (?section=)."""
+    section = Unit.objects.get(code="b-sek-3")
     active = Unit.objects.filter(kind=Unit.Kind.UNIT, is_active=True)
-    assert shown == (active.filter(parent__code="b-sek-3") if section else active).count()
-    assert queries <= 12
-    assert median < MAX_MEDIAN_SECONDS
+    for query, expected in [("", active.count()), (f"?section={section.pk}", active.filter(parent=section).count())]:
+        url = reverse("risks:year", args=[THIS_YEAR]) + query
+        median, queries, response = _measure(client, management, url)
+        shown = response.context["unit_count"]
+        _print("year", url, median, queries, f"{shown} units shown")
+        assert shown == expected
+        assert queries <= 12
+        assert median < MAX_MEDIAN_SECONDS
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +16,15 @@ from riskmgmt.actions import services as action_services
 from riskmgmt.actions.sources import action_source
 from riskmgmt.core.fsm import transition_log_for
 from riskmgmt.risks import services
+from riskmgmt.risks.forms import ApproveForm, RiskEditForm
 from riskmgmt.risks.models import Risk, RiskAnalysis
-from tests.factories import DeviationFactory, ProcessFactory, UnitFactory
+from tests.factories import (
+    DeviationFactory,
+    MembershipFactory,
+    ProcessFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -376,6 +384,16 @@ def test_add_with_missing_scores_answers_400_with_the_typed_title(client, unit_m
     assert not current.risks.exists()
 
 
+def test_a_refused_add_marks_the_score_radios_and_keeps_the_choice(client, unit_manager, current):
+    client.force_login(unit_manager)
+
+    html = client.post(add_url(current), add_data(probability="3", consequence="")).content.decode()
+
+    assert 'value="3" required id="id_probability_2" checked>' in html
+    assert 'value="1" required aria-invalid="true" id="id_consequence_0">' in html
+    assert 'aria-invalid="true" id="id_probability_' not in html
+
+
 def test_add_refuses_a_personnummer_in_the_title(client, unit_manager, current):
     client.force_login(unit_manager)
 
@@ -417,6 +435,15 @@ def test_add_is_the_managers(client, request, current, persona, status):
 
     assert client.post(add_url(current), add_data()).status_code == status
     assert not current.risks.exists()
+
+
+def test_the_section_manager_adds_risks_to_the_units_analysis(client, section_manager, current):
+    client.force_login(section_manager)
+
+    response = client.post(add_url(current), add_data(), **HTMX)
+
+    assert response.status_code == 200
+    assert current.risks.get().history.get().history_user == section_manager
 
 
 def test_add_by_get_goes_back_to_the_form(client, unit_manager, current):
@@ -505,6 +532,78 @@ def test_hold_is_the_managers(client, request, current, persona, status):
     assert current.status == "planned"
 
 
+def test_section_manager_may_hold_the_units_workshop(client, section_manager, current):
+    client.force_login(section_manager)
+
+    response = client.post(transition_url(current, "hold"), {
+        "held_on": TODAY().isoformat(), "participants": [section_manager.pk], "perspectives": ["staff"]})
+
+    assert response.status_code == 302
+    current.refresh_from_db()
+    assert current.status == "held"
+    assert transition_log_for(current).get(name="hold").by == section_manager
+
+
+def test_hold_offers_the_units_people_and_the_managers_above_it_only(client, org, unit_manager, reporter,
+                                                                     section_manager, other_manager, quality,
+                                                                     management, current):
+    elsewhere = UserFactory(username="plac-staff")
+    MembershipFactory(user=elsewhere, unit=org["plac"], role="staff")
+    client.force_login(unit_manager)
+
+    form = next(t["form"] for t in client.get(detail_url(current)).context["transitions"] if t["name"] == "hold")
+
+    assert set(form.fields["participants"].queryset) == {unit_manager, reporter, section_manager}
+    response = client.post(transition_url(current, "hold"), {
+        "held_on": TODAY().isoformat(), "participants": [unit_manager.pk, elsewhere.pk], "perspectives": ["staff"]})
+    assert response.status_code == 400
+    current.refresh_from_db()
+    assert current.status == "planned"
+
+
+@pytest.mark.parametrize("participant", ["99999999999999999999", "-99999999999999999999", "abc"])
+def test_hold_with_an_impossible_participant_id_answers_400(client, unit_manager, current, participant):
+    client.force_login(unit_manager)
+
+    response = client.post(transition_url(current, "hold"), {
+        "held_on": TODAY().isoformat(), "participants": [participant], "perspectives": ["staff"]})
+
+    assert response.status_code == 400
+    form = next(t["form"] for t in response.context["transitions"] if t["name"] == "hold")
+    assert "participants" in form.errors
+    current.refresh_from_db()
+    assert current.status == "planned"
+
+
+def test_hold_refusal_puts_each_missing_fact_at_its_field_once(client, unit_manager, current):
+    client.force_login(unit_manager)
+
+    response = client.post(transition_url(current, "hold"), {"held_on": "", "participants_text": "",
+                                                              "perspectives": []})
+
+    assert response.status_code == 409
+    form = next(t["form"] for t in response.context["transitions"] if t["name"] == "hold")
+    assert form.errors == {"held_on": ["Ange när riskanalysen hölls."],
+                           "participants": ["Ange vilka som deltog."],
+                           "perspectives": ["Ange vilka perspektiv som täcktes."]}
+    html = response.content.decode()
+    assert "Det finns 3 fel att rätta" in html
+    assert '<a href="#id_participants_0">Deltagare: Ange vilka som deltog.</a>' in html
+
+
+def test_a_second_hold_answers_409_and_keeps_the_first(client, unit_manager, current):
+    client.force_login(unit_manager)
+    data = {"held_on": TODAY().isoformat(), "participants_text": "Alla", "perspectives": ["staff"]}
+
+    assert client.post(transition_url(current, "hold"), data).status_code == 302
+    response = client.post(transition_url(current, "hold"), {**data, "participants_text": "Några"})
+
+    assert response.status_code == 409
+    current.refresh_from_db()
+    assert (current.status, current.participants_text) == ("held", "Alla")
+    assert transition_log_for(current).filter(name="hold").count() == 1
+
+
 def test_approve_by_management_with_a_comment(client, unit_manager, management, current, make_risk):
     make_risk(current)
     held(current, unit_manager)
@@ -526,12 +625,14 @@ def test_approve_by_management_with_a_comment(client, unit_manager, management, 
     assert "är godkänd" in html
 
 
-def test_approve_returns_to_a_posted_page_on_this_site_only(client, unit_manager, management, current):
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                       "javascript:alert(1)", "http:///evil.example/"])
+def test_approve_returns_to_a_posted_page_on_this_site_only(client, unit_manager, management, current, elsewhere):
     held(current, unit_manager)
     client.force_login(management)
     year_view = reverse("risks:year", args=[THIS_YEAR])
 
-    response = client.post(transition_url(current, "approve"), {"comment": "", "next": "https://evil.example/"})
+    response = client.post(transition_url(current, "approve"), {"comment": "", "next": elsewhere})
     assert response["Location"] == detail_url(current)
 
     other = services.risk_analysis_create(actor=unit_manager, unit=current.unit, year=THIS_YEAR + 1)
@@ -541,7 +642,8 @@ def test_approve_returns_to_a_posted_page_on_this_site_only(client, unit_manager
 
 
 @pytest.mark.parametrize(("persona", "status"), [
-    ("unit_manager", 403), ("section_manager", 403), ("quality", 403), ("reporter", 403), ("outsider", 404),
+    ("unit_manager", 403), ("section_manager", 403), ("quality", 403), ("reporter", 403), ("other_manager", 404),
+    ("outsider", 404),
 ])
 def test_approve_is_the_ledningsgrupps_never_the_units_own(client, request, unit_manager, current, persona, status):
     held(current, unit_manager)
@@ -550,6 +652,32 @@ def test_approve_is_the_ledningsgrupps_never_the_units_own(client, request, unit
     assert client.post(transition_url(current, "approve"), {"comment": ""}).status_code == status
     current.refresh_from_db()
     assert current.status == "held"
+
+
+def test_the_units_own_manager_may_not_approve_even_in_the_ledningsgrupp(client, org, unit_manager, current):
+    held(current, unit_manager)
+    MembershipFactory(user=unit_manager, unit=org["sof"], role="management")
+    client.force_login(unit_manager)
+
+    assert transition_url(current, "approve") not in client.get(detail_url(current)).content.decode()
+    assert client.post(transition_url(current, "approve"), {"comment": ""}).status_code == 403
+    current.refresh_from_db()
+    assert current.status == "held"
+
+
+def test_approve_comment_with_a_personnummer_is_refused_at_the_field(client, unit_manager, management, current):
+    held(current, unit_manager)
+    client.force_login(management)
+
+    response = client.post(transition_url(current, "approve"), {"comment": f"Gäller {PERSONNUMMER}"})
+
+    assert response.status_code == 400
+    form = next(t["form"] for t in response.context["transitions"] if t["name"] == "approve")
+    assert list(form.errors) == ["comment"]
+    assert "personnummer" in form.errors["comment"][0]
+    assert '<a href="#id_comment">' in response.content.decode()
+    current.refresh_from_db()
+    assert (current.status, current.approval_comment) == ("held", "")
 
 
 def test_approve_before_the_workshop_answers_409(client, management, current):
@@ -604,6 +732,21 @@ def test_carry_forward_is_the_managers(client, request, last_year, persona, stat
     client.force_login(request.getfixturevalue(persona))
     assert client.post(reverse("risks:carry-forward", args=[last_year.pk])).status_code == status
     assert not RiskAnalysis.objects.filter(year=THIS_YEAR).exists()
+
+
+def test_the_section_manager_may_carry_forward_but_not_the_quality_coordinator(client, section_manager, quality,
+                                                                             last_year):
+    url = reverse("risks:carry-forward", args=[last_year.pk])
+    client.force_login(quality)
+    assert client.post(url).status_code == 403
+    assert not RiskAnalysis.objects.filter(year=THIS_YEAR).exists()
+
+    client.force_login(section_manager)
+    response = client.post(url)
+
+    new = RiskAnalysis.objects.get(unit=last_year.unit, year=THIS_YEAR)
+    assert response["Location"] == detail_url(new)
+    assert new.risks.count() == 2
 
 
 def test_an_earlier_years_workshop_offers_the_next_year(client, unit_manager, reporter, last_year):
@@ -695,6 +838,23 @@ def test_action_source_links_to_the_risk_page(current, make_risk):
     assert action_source("risk").url_of(risk) == risk_url(risk)
 
 
+def test_risk_page_query_count_does_not_grow_with_actions_or_history(client, unit_manager, last_year,
+                                                                      django_assert_max_num_queries):
+    old = last_year.risks.get(title="Ingen bevakning av brevlådan på helger")
+    risk = services.risk_analysis_carry_forward(analysis=last_year, actor=unit_manager).risks.get(predecessor=old)
+    client.force_login(unit_manager)
+    client.get(risk_url(risk))
+    with django_assert_max_num_queries(40) as few:
+        client.get(risk_url(risk))
+    for n in range(8):
+        an_action(risk, unit_manager, title=f"Åtgärd {n}")
+        services.risk_update(risk=risk, actor=unit_manager, probability=1 + n % 4)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(risk_url(risk))
+    assert len(response.context["history"]) == 9
+
+
 # ---------------------------------------------------------------- edit
 
 @pytest.mark.parametrize(("persona", "status"), [
@@ -753,14 +913,17 @@ def test_escalating_without_a_reason_answers_400_and_keeps_the_input(client, uni
     assert (risk.title, risk.escalated) == ("Hot vid hembesök", False)
 
 
-def test_edit_with_a_bad_score_answers_400(client, unit_manager, current, make_risk):
+@pytest.mark.parametrize("score", ["7", "99999999999999999999", "-1", "tre"])
+def test_edit_with_a_bad_score_answers_400(client, unit_manager, current, make_risk, score):
     risk = make_risk(current)
     client.force_login(unit_manager)
 
-    response = client.post(edit_url(risk), edit_data(risk, probability=7))
+    response = client.post(edit_url(risk), edit_data(risk, probability=score, residual_consequence=score))
 
     assert response.status_code == 400
-    assert "probability" in response.context["form"].errors
+    assert {"probability", "residual_consequence"} <= set(response.context["form"].errors)
+    risk.refresh_from_db()
+    assert risk.probability == 3
 
 
 def test_close_and_reopen_a_risk(client, unit_manager, current, make_risk):
@@ -796,3 +959,61 @@ def test_risk_of_a_process_keeps_it_on_edit(client, org, unit_manager, current, 
     risk.refresh_from_db()
     assert risk.process == other
     assert ContentType.objects.get_for_model(Risk)  # the risk stays an action source
+
+
+def test_edit_keeps_a_process_that_is_no_longer_active(client, org, unit_manager, current, make_risk):
+    risk = make_risk(current, process=org["mottagning"])
+    org["mottagning"].is_active = False
+    org["mottagning"].save()
+    client.force_login(unit_manager)
+
+    form = client.get(edit_url(risk)).context["form"]
+    assert org["mottagning"] in form.fields["process"].queryset
+    assert 'selected>Mottagning och förhandsbedömning' in str(form["process"])
+    response = client.post(edit_url(risk), edit_data(risk, process=org["mottagning"].pk, probability=4))
+
+    assert response.status_code == 302
+    risk.refresh_from_db()
+    assert (risk.process, risk.probability) == (org["mottagning"], 4)
+    add_form = client.get(detail_url(current)).context["add_form"]
+    assert org["mottagning"] not in add_form.fields["process"].queryset  # new risks only get active ones
+
+
+def test_escalation_reason_with_a_personnummer_is_refused_at_the_field(client, unit_manager, current, make_risk):
+    risk = make_risk(current)
+    client.force_login(unit_manager)
+
+    response = client.post(edit_url(risk), edit_data(risk, escalated="on",
+                                                     escalation_reason=f"Barnet {PERSONNUMMER} far illa"))
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["escalation_reason"]
+    assert '<a href="#id_escalation_reason">' in response.content.decode()
+    risk.refresh_from_db()
+    assert (risk.escalated, risk.escalation_reason) == (False, "")
+
+
+# ---------------------------------------------------------------- personnummer (DOMAIN.md A9)
+
+def test_the_forms_refuse_a_personnummer_before_the_service(org):
+    approve = ApproveForm({"comment": f"Se {PERSONNUMMER}"})
+    edit = RiskEditForm({"title": "Risk", "probability": "2", "consequence": "2", "escalated": "on",
+                         "escalation_reason": f"Se {PERSONNUMMER}"}, unit=org["mott"])
+
+    assert not approve.is_valid()
+    assert "personnummer" in " ".join(approve.errors["comment"])
+    assert not edit.is_valid()
+    assert "personnummer" in " ".join(edit.errors["escalation_reason"])
+
+
+def test_the_models_refuse_a_personnummer_in_approval_comment_and_escalation_reason(current, make_risk):
+    current.approval_comment = f"Se {PERSONNUMMER}"
+    with pytest.raises(ValidationError) as analysis_error:
+        current.full_clean(exclude=["unit", "year"])
+    assert list(analysis_error.value.message_dict) == ["approval_comment"]
+
+    risk = make_risk(current)
+    risk.escalation_reason = f"Se {PERSONNUMMER}"
+    with pytest.raises(ValidationError) as risk_error:
+        risk.full_clean(exclude=["analysis", "process", "predecessor", "source_content_type", "score"])
+    assert list(risk_error.value.message_dict) == ["escalation_reason"]
