@@ -121,10 +121,22 @@ RISK_FIELDS = ("title", "description", "probability", "consequence", "residual_p
                "residual_consequence", "escalated", "escalation_reason", "status", "process")
 
 
+APPROVED_LOCKED = ("title", "description", "probability", "consequence", "process")
+
+
 def risk_update(*, risk: Risk, actor, **fields) -> Risk:
     """Re-scores, records residual risk after actions, escalates or closes a risk (history kept)."""
     if not runs_analysis(actor, risk.analysis):
         raise PermissionDenied(_("Risker ändras av enhetens chef."))
+    if risk.analysis.status == RiskAnalysis.Status.APPROVED:
+        # The register the ledningsgrupp approved stays as approved; what follows is the
+        # assessment after actions, escalation and closing.
+        changed = [name for name in APPROVED_LOCKED if name in fields
+                   and fields[name] != getattr(risk, name)]
+        if changed:
+            raise TransitionNotAllowedError(
+                _("Riskanalysen är godkänd: risken och dess bedömning ändras inte längre. Ange i stället "
+                  "bedömningen efter åtgärder, eller ta upp risken i nästa års analys."), missing=changed)
     for name, value in fields.items():
         if name in RISK_FIELDS:
             setattr(risk, name, value)

@@ -7,6 +7,7 @@ import json
 import urllib.parse
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from riskmgmt.actions import services as action_services
@@ -487,3 +488,18 @@ def test_schema_names_the_risk_paths(api_client, db):
     enums = schema["components"]["schemas"]
     assert enums["RiskLevelEnum"]["enum"] == ["low", "medium", "high", "very_high"]
     assert enums["RiskPerspectiveEnum"]["enum"] == ["client", "staff", "organisation"]
+
+
+def test_rescoring_a_risk_of_an_approved_analysis_is_409(api_client, org, unit_manager, management):
+    analysis = services.risk_analysis_create(actor=unit_manager, unit=org["mott"], year=2025)
+    risk = services.risk_add(analysis=analysis, actor=unit_manager, title="Vakanser", risk_type="process",
+                             perspective="staff", probability=3, consequence=3)
+    services.risk_analysis_hold(analysis=analysis, actor=unit_manager, held_on=analysis.created.date(),
+                                participants=[unit_manager], perspectives=["staff"])
+    services.risk_analysis_approve(analysis=analysis, actor=management)
+    api_client.force_authenticate(unit_manager)
+    url = reverse("api:risk-detail", args=[risk.pk])
+    response = api_client.patch(url, {"probability": 1}, format="json")
+    assert response.status_code == 409
+    assert response.json()["missing"] == ["probability"]
+    assert api_client.patch(url, {"residual_probability": 2}, format="json").status_code == 200

@@ -174,3 +174,19 @@ def test_carry_forward_moves_unfinished_actions_to_this_years_risk(org, unit_man
     finished.refresh_from_db()
     assert (ongoing.source_id, finished.source_id) == (new.pk, old.pk)
     assert ongoing.history.first().history_change_reason == "carry_forward"
+
+
+def test_an_approved_register_keeps_its_scores_but_takes_the_assessment_after_actions(org, unit_manager, management):
+    analysis = _held(org, unit_manager)
+    services.risk_analysis_approve(analysis=analysis, actor=management)
+    risk = analysis.risks.get(title="Ingen familjehemsjour")
+    with pytest.raises(TransitionNotAllowedError) as exc:
+        services.risk_update(risk=risk, actor=unit_manager, probability=1)
+    assert exc.value.missing == ["probability"]
+    risk.refresh_from_db()
+    assert risk.probability == 3
+    # The same values sent again (as the edit form does) and the residual assessment are fine.
+    services.risk_update(risk=risk, actor=unit_manager, probability=3, consequence=4,
+                         residual_probability=2, residual_consequence=3)
+    risk.refresh_from_db()
+    assert (risk.residual_probability, risk.residual_consequence) == (2, 3)
