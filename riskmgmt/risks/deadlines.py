@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from riskmgmt.notifications.deadlines import (
     DeadlineItem,
@@ -50,7 +51,7 @@ def risk_analysis_items(horizon: datetime.date) -> Iterator[DeadlineItem]:
         managers = unit_managers(unit)  # nearest first: the enhetschef, else the sektionschef
         url = reverse("risks:detail", args=[analysis.pk]) if analysis else reverse("risks:list")
         yield DeadlineItem(obj=unit, due_date=due, responsible=managers[0] if managers else None, unit=unit,
-                           label=f"Riskanalys {year}: {unit.name}", url=url)
+                           label=_("Riskanalys %(year)s: %(unit)s") % {"year": year, "unit": unit.name}, url=url)
 
 
 def register() -> None:
