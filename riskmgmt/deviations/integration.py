@@ -12,7 +12,7 @@ from riskmgmt.notifications.deadlines import DeadlineItem, register_deadline_sou
 from riskmgmt.organisation.models import Membership
 
 from .models import Deviation, IvoNotification
-from .rules import manages_deviation_unit
+from .rules import is_reporter, manages_deviation_unit
 from .selectors import deviation_get_for_user
 
 Status, Kind = Deviation.Status, Deviation.Kind
@@ -88,6 +88,8 @@ def register() -> None:
         get_for_user=deviation_get_for_user,
         can_add=lambda user, d: d.is_open and manages_deviation_unit(user, d),
         title_of=lambda d: d.reference,
+        # The reporter follows what was done about their report (återkoppling).
+        extra_viewers=lambda user, d: is_reporter(user, d),
     ))
     register_deadline_source("lex_sarah_receipt", receipt_items([Kind.LEX_SARAH]))
     register_deadline_source("deviation_receipt", receipt_items([Kind.OTHER, Kind.COMPLAINT]))
