@@ -57,7 +57,7 @@ from riskmgmt.deviations.models import Deviation
 from riskmgmt.organisation.models import Membership, Process, Unit
 from riskmgmt.organisation.selectors import units_in_scope, user_has_role_over
 from riskmgmt.risks.models import LEVEL_ORDER, Level, Risk, RiskAnalysis
-from riskmgmt.risks.selectors import risks_with_level
+from riskmgmt.risks.selectors import live_risk_actions, risks_with_level
 from riskmgmt.supervision.models import Requirement, SupervisionDecision
 
 Role = Membership.Role
@@ -178,20 +178,10 @@ def _event_analysis_facts(prefix: str, start: datetime.datetime, end: datetime.d
     )
 
 
-def _live_risk_actions() -> QuerySet[Action]:
-    """Actions on the outer risk that still count. The content type is matched by a join, not
-    looked up first, so the query count stays fixed even with a cold ContentType cache."""
-    return Action.objects.filter(
-        source_content_type__app_label=Risk._meta.app_label,
-        source_content_type__model=Risk._meta.model_name,
-        source_id=OuterRef("pk"),
-    ).exclude(status=Action.Status.CANCELLED)
-
-
 def _risk_analysis_facts(prefix: str, year: int) -> dict:
     of_year = RiskAnalysis.objects.filter(unit=OuterRef("pk"), year=year)
     risks_with_actions = Risk.objects.filter(analysis__unit=OuterRef("pk"), analysis__year=year).filter(
-        Exists(_live_risk_actions()))
+        Exists(live_risk_actions()))
     totals = (
         Unit.objects.filter(path__startswith=prefix, kind=Unit.Kind.UNIT)
         # A unit closed since still counts for a year it held an analysis in.
@@ -251,7 +241,7 @@ def action_plan_facts(unit: Unit, year: int) -> dict:
                             status=Risk.Status.OPEN)
     ).aggregate(
         high_risks=Count("pk", filter=Q(risk_level__in=HIGH_LEVELS)),
-        high_risks_with_action=Count("pk", filter=Q(risk_level__in=HIGH_LEVELS) & Q(Exists(_live_risk_actions()))),
+        high_risks_with_action=Count("pk", filter=Q(risk_level__in=HIGH_LEVELS) & Q(Exists(live_risk_actions()))),
     )
 
 

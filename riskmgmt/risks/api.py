@@ -49,10 +49,14 @@ from riskmgmt.organisation.models import Process, Unit
 from riskmgmt.organisation.selectors import units_in_scope
 
 from . import services
-from .integration import analysis_get_for_user, risk_get_for_user
 from .models import TRANSITION_NAMES, Level, Risk, RiskAnalysis, RiskMatrixSettings
 from .rules import runs_analysis
-from .selectors import risk_list_for_user, risks_with_level
+from .selectors import (
+    analysis_get_for_user,
+    risk_get_for_user,
+    risk_list_for_user,
+    risks_with_level,
+)
 
 Perspective = RiskAnalysis.Perspective
 YEAR_MIN, YEAR_MAX = 2000, 2100

@@ -1,35 +1,12 @@
-"""Risks own actions (a high risk needs at least one) through the action registry, and the access
-gates the risk pages share."""
+"""Risks own actions (a high risk needs at least one) through the action registry."""
 
-from django.http import Http404
 from django.urls import reverse
 
 from riskmgmt.actions.sources import ActionSource, register_action_source
 
-from .models import Risk, RiskAnalysis
+from .models import Risk
 from .rules import runs_analysis, sees_analysis
-
-
-def analysis_get_for_user(user, pk) -> RiskAnalysis:
-    """The access gate for a risk analysis: 404 unless the user may see it (its unit or above)."""
-    try:
-        analysis = RiskAnalysis.objects.select_related("unit", "approved_by").get(pk=int(pk))
-    except (RiskAnalysis.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    if not sees_analysis(user, analysis):
-        raise Http404
-    return analysis
-
-
-def risk_get_for_user(user, pk) -> Risk:
-    """The access gate for a single risk: 404 unless the user may see its analysis."""
-    try:
-        risk = Risk.objects.select_related("analysis__unit").get(pk=int(pk))
-    except (Risk.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    if not sees_analysis(user, risk.analysis):
-        raise Http404
-    return risk
+from .selectors import risk_get_for_user
 
 
 def register() -> None:

@@ -27,6 +27,7 @@ from .models import APPROVE, LEVEL_ORDER, Level, Risk, RiskAnalysis
 from .selectors import (
     HIGH_LEVELS,
     YEAR_VIEW_ROLES,
+    analysis_get_for_user,
     empty_counts,
     live_risk_actions,
     risk_counts_by_unit,
@@ -216,13 +217,6 @@ SUMMARY_LABELS = {
 }
 
 
-def _analysis_get_for_user(user, pk) -> RiskAnalysis:
-    try:
-        return RiskAnalysis.objects.select_related("unit").get(pk=pk, unit__in=units_in_scope(user))
-    except (RiskAnalysis.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 def compare_changes(analysis: RiskAnalysis, previous: RiskAnalysis | None) -> list[dict]:
     """Each risk of this year by how its score moved since its predecessor, then last year's
     risks that did not come along (closed, or not carried over), in CHANGE_ORDER."""
@@ -253,7 +247,7 @@ def compare_changes(analysis: RiskAnalysis, previous: RiskAnalysis | None) -> li
 @login_required
 def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     """This year's matrix beside last year's for the same unit, and how each risk moved."""
-    analysis = _analysis_get_for_user(request.user, pk)
+    analysis = analysis_get_for_user(request.user, pk)
     previous = RiskAnalysis.objects.filter(unit=analysis.unit, year=analysis.year - 1).first()
     rows = compare_changes(analysis, previous)
     summary = [{"change": c, "label": SUMMARY_LABELS[c], "count": sum(1 for r in rows if r["change"] == c)}

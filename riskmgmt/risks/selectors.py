@@ -2,12 +2,14 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
 
 from riskmgmt.actions.models import Action
 from riskmgmt.organisation.models import Membership, Process, Unit
 from riskmgmt.organisation.selectors import units_in_scope
 
-from .models import Level, Risk, RiskMatrixSettings
+from .models import Level, Risk, RiskAnalysis, RiskMatrixSettings
+from .rules import sees_analysis
 
 Role = Membership.Role
 
@@ -71,10 +73,12 @@ def risk_filter(qs: QuerySet[Risk], *, unit: Unit | None = None, year: int | Non
 
 
 def live_risk_actions() -> QuerySet:
-    """Actions owned by the outer risk that still count (anything but cancelled)."""
-    risk_type = ContentType.objects.get_for_model(Risk)
-    return Action.objects.filter(source_content_type=risk_type, source_id=OuterRef("pk")).exclude(
-        status=Action.Status.CANCELLED)
+    """Actions owned by the outer risk that still count (anything but cancelled). The content type
+    is matched by a join, not looked up first, so query counts stay fixed with a cold cache."""
+    return Action.objects.filter(
+        source_content_type__app_label=Risk._meta.app_label, source_content_type__model=Risk._meta.model_name,
+        source_id=OuterRef("pk"),
+    ).exclude(status=Action.Status.CANCELLED)
 
 
 def risk_counts_by_unit(*, units: QuerySet[Unit], year: int) -> dict[int, dict]:
@@ -114,3 +118,25 @@ def risk_register_rows(qs: QuerySet[Risk]) -> list[tuple[Risk, list[Action]]]:
                        .order_by("due_date", "pk").only("pk", "source_id", "title", "status")):
             actions.setdefault(action.source_id, []).append(action)
     return [(risk, actions.get(risk.pk, [])) for risk in risks]
+
+
+def analysis_get_for_user(user, pk) -> RiskAnalysis:
+    """The access gate for a risk analysis: 404 unless the user may see it (its unit or above)."""
+    try:
+        analysis = RiskAnalysis.objects.select_related("unit", "approved_by").get(pk=int(pk))
+    except (RiskAnalysis.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    if not sees_analysis(user, analysis):
+        raise Http404
+    return analysis
+
+
+def risk_get_for_user(user, pk) -> Risk:
+    """The access gate for a single risk: 404 unless the user may see its analysis."""
+    try:
+        risk = Risk.objects.select_related("analysis__unit").get(pk=int(pk))
+    except (Risk.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    if not sees_analysis(user, risk.analysis):
+        raise Http404
+    return risk

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from riskmgmt.actions.models import Action
 from riskmgmt.core.errors import (
     FieldValidationError,
     TransitionNotAllowedError,
@@ -32,7 +33,8 @@ def _validate(obj, exclude=()) -> None:
 
 
 def _check_free_text(**texts: str) -> None:
-    """The personnummer guard (DOMAIN.md A9) on free text whose model field has no validator."""
+    """The personnummer guard (DOMAIN.md A9) on input named as the caller names it (the approval
+    comment), before it reaches a model field."""
     errors = {}
     for name, text in texts.items():
         try:
@@ -144,7 +146,6 @@ def risk_update(*, risk: Risk, actor, **fields) -> Risk:
                   residual_probability=risk.residual_probability, residual_consequence=risk.residual_consequence)
     if risk.escalated and not risk.escalation_reason.strip():
         raise RiskValidationError({"escalation_reason": _("Ange varför risken lyfts till sektionen.")})
-    _check_free_text(escalation_reason=risk.escalation_reason)
     _validate(risk, exclude=["analysis", "process", "predecessor", "source_content_type", "score"])
     risk._history_user, risk._change_reason = actor, "update"
     risk.save()
@@ -177,8 +178,6 @@ def risk_analysis_carry_forward(*, analysis: RiskAnalysis, actor) -> RiskAnalysi
 def _move_open_actions(old: Risk, new: Risk, actor) -> None:
     """Actions still being worked on continue under this year's risk (so it does not look
     unaddressed and nobody plans them twice); finished ones stay with last year's, as its record."""
-    from riskmgmt.actions.models import Action
-
     risk_type = ContentType.objects.get_for_model(Risk)
     for action in Action.objects.filter(source_content_type=risk_type, source_id=old.pk,
                                         status__in=Action.OPEN_STATUSES):

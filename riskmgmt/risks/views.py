@@ -33,7 +33,6 @@ from riskmgmt.organisation.selectors import units_in_scope
 
 from . import services
 from .forms import TRANSITION_FORMS, AnalysisCreateForm, RiskEditForm, RiskForm, units_to_plan_for
-from .integration import analysis_get_for_user, risk_get_for_user
 from .matrix import matrix_for
 from .models import (
     CONSEQUENCE_LABELS,
@@ -45,7 +44,7 @@ from .models import (
     RiskMatrixSettings,
 )
 from .rules import runs_analysis
-from .selectors import risks_with_level
+from .selectors import analysis_get_for_user, risk_get_for_user, risks_with_level
 
 Status = RiskAnalysis.Status
 MAIN_ROAD = (Status.PLANNED, Status.HELD, Status.APPROVED)
