@@ -247,6 +247,18 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def filter_objects(data: dict, **models) -> dict | None:
+    """The objects a list's id filters name (e.g. unit=Unit, process=Process): {name: obj or None}.
+    None when a named id does not exist: scoping is the list's business, so an unknown id simply
+    matches nothing."""
+    found = {}
+    for name, model in models.items():
+        found[name] = None if data.get(name) is None else model.objects.filter(pk=data[name]).first()
+        if data.get(name) is not None and found[name] is None:
+            return None
+    return found
+
+
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -289,21 +301,13 @@ class DeviationFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
-        unit = None
-        if data.get("unit") is not None:
-            # Scoping is the list's business: an unknown unit simply matches nothing.
-            unit = Unit.objects.filter(pk=data["unit"]).first()
-            if unit is None:
-                return queryset.none()
-        process = None
-        if data.get("process") is not None:
-            process = Process.objects.filter(pk=data["process"]).first()
-            if process is None:
-                return queryset.none()
+        named = filter_objects(data, unit=Unit, process=Process)
+        if named is None:
+            return queryset.none()
         overdue = data.get("overdue") or ""
         queryset = deviation_filter(
-            queryset, kind=data.get("kind") or None, status=data.get("status") or None, unit=unit,
-            process=process, year=data.get("year"), overdue=overdue in ("true", "1"), q=data.get("q"),
+            queryset, kind=data.get("kind") or None, status=data.get("status") or None, **named,
+            year=data.get("year"), overdue=overdue in ("true", "1"), q=data.get("q"),
         )
         if overdue in ("false", "0"):
             queryset = queryset.exclude(status__in=Deviation.OPEN_STATUSES,

@@ -40,6 +40,7 @@ from riskmgmt.deviations.api import (
     IdFilter,
     NamedChoiceField,
     YearFilter,
+    filter_objects,
 )
 from riskmgmt.deviations.selectors import deviation_list_for_user
 from riskmgmt.organisation.models import Process, Unit
@@ -264,13 +265,11 @@ class DecisionFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
-        unit = None
-        if data.get("unit") is not None:
-            unit = Unit.objects.filter(pk=data["unit"]).first()
-            if unit is None:
-                return queryset.none()
+        named = filter_objects(data, unit=Unit)
+        if named is None:
+            return queryset.none()
         return decision_filter(queryset, status=data.get("status") or None, authority=data.get("authority") or None,
-                               kind=data.get("kind") or None, unit=unit, year=data.get("year"))
+                               kind=data.get("kind") or None, **named, year=data.get("year"))
 
 
 class DecisionCreateBody(serializers.Serializer):
@@ -477,18 +476,11 @@ class RequirementFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
-        unit = None
-        if data.get("unit") is not None:
-            unit = Unit.objects.filter(pk=data["unit"]).first()
-            if unit is None:
-                return queryset.none()
-        process = None
-        if data.get("process") is not None:
-            process = Process.objects.filter(pk=data["process"]).first()
-            if process is None:
-                return queryset.none()
+        named = filter_objects(data, unit=Unit, process=Process)
+        if named is None:
+            return queryset.none()
         return requirement_filter(queryset, status=data.get("status") or None, due_before=data.get("due_before"),
-                                  decision=data.get("decision"), unit=unit, process=process)
+                                  decision=data.get("decision"), **named)
 
 
 class RequirementCreateBody(serializers.Serializer):
